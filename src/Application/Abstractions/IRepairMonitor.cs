@@ -1,0 +1,20 @@
+namespace Migration.Application.Abstractions;
+
+/// <summary>Counters of the repair consumer since the process started.</summary>
+/// <param name="Upserted">Rows copied from the base to the other side.</param>
+/// <param name="Deleted">Rows deleted from the other side because the base has none.</param>
+/// <param name="Unchanged">Events whose row was already equal on both sides when repaired.</param>
+/// <param name="Skipped">Rows left alone because the other side held a newer <c>utime</c> than the base.</param>
+/// <param name="Failed">Repair attempts that threw; each is retried after a back-off.</param>
+/// <param name="GaveUp">Events set aside after their last attempt failed, or because they were malformed.</param>
+/// <param name="Pending">Events published and not yet handled.</param>
+public sealed record RepairCounters(long Upserted, long Deleted, long Unchanged, long Skipped, long Failed, long GaveUp, long Pending)
+{
+    /// <summary>Rows the repair changed.</summary>
+    public long Repaired => Upserted + Deleted;
+}
+
+public interface IRepairMonitor
+{
+    RepairCounters Snapshot();
+}

@@ -1,0 +1,22 @@
+using Migration.Domain.Runs;
+
+namespace Migration.Application.Abstractions;
+
+/// <summary>
+/// Owns the background validation runs: at most one per <see cref="RunKind"/>. Start and stop calls for one kind
+/// are serialised, and each awaits the exit of the run it replaces or stops.
+/// </summary>
+public interface IValidationScheduler
+{
+    /// <summary>Stops the run of this kind if any (awaiting its exit), then starts a new one and returns it.</summary>
+    Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, CancellationToken cancellationToken);
+
+    /// <summary>Cancels the run of this kind, if one is running, and awaits its exit.</summary>
+    Task<StopOutcome> StopAsync(RunKind kind, CancellationToken cancellationToken);
+
+    /// <summary>The latest run of this kind (running or ended), or null.</summary>
+    ValidationRun? Latest(RunKind kind);
+}
+
+/// <summary>What a stop found: the latest run of the kind (null if none was ever started) and whether it was running.</summary>
+public sealed record StopOutcome(ValidationRun? Run, bool WasRunning);

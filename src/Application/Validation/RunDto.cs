@@ -1,0 +1,74 @@
+using System.Text.Json.Serialization;
+using Migration.Domain;
+using Migration.Domain.Inconsistencies;
+using Migration.Domain.Runs;
+
+namespace Migration.Application.Validation;
+
+/// <summary>A keyset position; <see cref="Id"/> is null before the first row.</summary>
+public sealed record CursorDto(long Utime, long? Id);
+
+public sealed record InconsistencyCountsDto(
+    [property: JsonPropertyName("target_missing")] long TargetMissing,
+    [property: JsonPropertyName("neq")] long Neq,
+    [property: JsonPropertyName("base_missing")] long BaseMissing);
+
+/// <summary>A validation run and its progress.</summary>
+/// <param name="Kind"><c>incremental</c> or <c>full</c>.</param>
+/// <param name="Status"><c>running</c>, <c>completed</c>, <c>stopped</c> or <c>failed</c>.</param>
+/// <param name="BaseSide">The side taken as the truth: <c>SRC</c> or <c>DST</c>.</param>
+/// <param name="Interval">Poll interval in ms (incremental runs only).</param>
+/// <param name="Cursor">Last row checked base → target.</param>
+/// <param name="TargetCursor">Last row checked target → base.</param>
+public sealed record RunDto(
+    Guid Id,
+    string Kind,
+    string Status,
+    string Table,
+    string BaseSide,
+    long Utime,
+    long? Interval,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    long RowsChecked,
+    double RowsPerSecond,
+    InconsistencyCountsDto Inconsistencies,
+    long EventsPublished,
+    long Errors,
+    string? LastError,
+    CursorDto Cursor,
+    CursorDto TargetCursor)
+{
+    public static RunDto From(ValidationRun run, DateTimeOffset now)
+    {
+        var rows = run.RowsChecked;
+        var seconds = ((run.EndedAt ?? now) - run.StartedAt).TotalSeconds;
+        return new RunDto(
+            run.Id,
+            run.Kind == RunKind.Full ? "full" : "incremental",
+            run.Status.ToString().ToLowerInvariant(),
+            run.Table,
+            run.BaseSide.ToWire(),
+            run.Utime,
+            run.Kind == RunKind.Incremental ? run.IntervalMs : null,
+            run.StartedAt,
+            run.EndedAt,
+            rows,
+            seconds > 0 ? Math.Round(rows / seconds, 1) : 0,
+            new InconsistencyCountsDto(
+                run.InconsistenciesOf(InconsistencyType.TargetMissing),
+                run.InconsistenciesOf(InconsistencyType.Neq),
+                run.InconsistenciesOf(InconsistencyType.BaseMissing)),
+            run.EventsPublished,
+            run.Errors,
+            run.LastError,
+            ToDto(run.BaseCursor),
+            ToDto(run.TargetCursor));
+    }
+
+    private static CursorDto ToDto(RowCursor cursor) =>
+        new(cursor.Utime, cursor.Id == long.MinValue ? null : cursor.Id);
+}
+
+/// <summary>The answer to a stop: whether a run was still running, and the last run's final figures.</summary>
+public sealed record StopResultDto(bool WasRunning, RunDto? Run);

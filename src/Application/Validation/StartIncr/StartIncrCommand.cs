@@ -1,0 +1,21 @@
+using Mediator;
+using Migration.Application.Abstractions;
+using Migration.Domain.Runs;
+
+namespace Migration.Application.Validation.StartIncr;
+
+/// <summary>Start incremental validation of rows with <c>utime</c> greater than <see cref="Utime"/>, replacing a running one.</summary>
+/// <param name="Utime">Milliseconds since the epoch; rows updated strictly after it are checked.</param>
+/// <param name="Interval">Milliseconds to wait between polls once caught up.</param>
+public sealed record StartIncrCommand(long? Utime, long? Interval) : IRequest<RunDto>;
+
+internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, TimeProvider time)
+    : IRequestHandler<StartIncrCommand, RunDto>
+{
+    public async ValueTask<RunDto> Handle(StartIncrCommand request, CancellationToken cancellationToken)
+    {
+        // The validation behavior guarantees both values are present and in range.
+        var run = await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, cancellationToken);
+        return RunDto.From(run, time.GetUtcNow());
+    }
+}

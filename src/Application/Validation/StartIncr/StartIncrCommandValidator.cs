@@ -1,0 +1,26 @@
+using FluentValidation;
+
+namespace Migration.Application.Validation.StartIncr;
+
+internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCommand>
+{
+    /// <summary>How far ahead of the server clock <c>utime</c> may be: a little clock skew, not a typo in the year.</summary>
+    public static readonly TimeSpan MaxFutureSkew = TimeSpan.FromMinutes(5);
+
+    public const long MaxIntervalMs = 3_600_000;
+
+    public StartIncrCommandValidator(TimeProvider time)
+    {
+        RuleFor(c => c.Utime)
+            .Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage("'utime' is required: milliseconds since the epoch; rows updated after it are checked.")
+            .GreaterThanOrEqualTo(0).WithMessage("'utime' must be 0 or more (milliseconds since the epoch).")
+            .Must(utime => utime <= time.GetUtcNow().Add(MaxFutureSkew).ToUnixTimeMilliseconds())
+            .WithMessage("'utime' must not be more than 5 minutes in the future; it is milliseconds, not seconds or microseconds, since the epoch.");
+
+        RuleFor(c => c.Interval)
+            .Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage("'interval' is required: milliseconds between polls once caught up.")
+            .InclusiveBetween(1, MaxIntervalMs).WithMessage($"'interval' must be between 1 and {MaxIntervalMs} milliseconds.");
+    }
+}

@@ -1,0 +1,49 @@
+using System.Text;
+
+namespace Migration.Infrastructure.Data;
+
+/// <summary>The SQL that differs between SQLite and MySQL. Both accept backtick-quoted identifiers and LIMIT.</summary>
+internal abstract class SqlDialect
+{
+    public static readonly SqlDialect Sqlite = new SqliteDialect();
+    public static readonly SqlDialect MySql = new MySqlDialect();
+
+    public static string Quote(string identifier) => $"`{identifier.Replace("`", "``", StringComparison.Ordinal)}`";
+
+    /// <summary>
+    /// Inserts a row or updates the existing one, but never replaces a row whose <c>utime</c> is newer than the
+    /// incoming one. Parameters are <c>@p0</c>, <c>@p1</c>… in the order of <paramref name="columns"/>.
+    /// </summary>
+    public abstract string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn);
+
+    private static string InsertPrefix(string table, IReadOnlyList<string> columns)
+    {
+        var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (");
+        sql.AppendJoin(", ", columns.Select(Quote)).Append(") VALUES (");
+        sql.AppendJoin(", ", columns.Select((_, i) => $"@p{i}")).Append(')');
+        return sql.ToString();
+    }
+
+    private sealed class SqliteDialect : SqlDialect
+    {
+        public override string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn)
+        {
+            var sets = columns.Where(c => c != keyColumn).Select(c => $"{Quote(c)} = excluded.{Quote(c)}");
+            return $"{InsertPrefix(table, columns)} ON CONFLICT({Quote(keyColumn)}) DO UPDATE SET {string.Join(", ", sets)} " +
+                $"WHERE excluded.{Quote(utimeColumn)} >= {Quote(table)}.{Quote(utimeColumn)}";
+        }
+    }
+
+    private sealed class MySqlDialect : SqlDialect
+    {
+        public override string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn)
+        {
+            // MySQL applies the assignments left to right, so utime, which the guard reads, is assigned last.
+            var guard = $"VALUES({Quote(utimeColumn)}) >= {Quote(utimeColumn)}";
+            var sets = columns.Where(c => c != keyColumn && c != utimeColumn)
+                .Append(utimeColumn)
+                .Select(c => $"{Quote(c)} = IF({guard}, VALUES({Quote(c)}), {Quote(c)})");
+            return $"{InsertPrefix(table, columns)} ON DUPLICATE KEY UPDATE {string.Join(", ", sets)}";
+        }
+    }
+}

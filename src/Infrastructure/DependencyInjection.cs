@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Migration.Application.Abstractions;
+using Migration.Domain;
+using Migration.Infrastructure.Data;
+using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Patterns;
+using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.Validation;
+
+namespace Migration.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// Registers the two sides, the validator, the event path and the repair consumer from the <c>Migration</c>
+    /// configuration section; invalid configuration stops the host at start with the key to fix.
+    /// </summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MigrationOptions>>().Value;
+            var root = Path.GetFullPath(options.DataDirectory, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            return new SideDatabases(Side(Direction.Src, options.Source, root, "source.db"), Side(Direction.Dst, options.Target, root, "target.db"));
+        });
+        services.AddHostedService<DatabaseInitializer>();
+
+        services.AddSingleton<TableReader>();
+        services.AddSingleton<ITableValidator, TableValidator>();
+        services.AddSingleton<IPatternStore, InMemoryPatternStore>();
+
+        services.AddSingleton<RepairMonitor>();
+        services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());
+        services.AddSingleton<RowRepairer>();
+        services.AddSingleton<RepairHandler>();
+        services.AddSingleton<InProcessEventBus>();
+        services.AddSingleton<IInconsistencyPublisher, InProcessInconsistencyPublisher>();
+        services.AddHostedService<InProcessRepairWorker>();
+
+        services.AddHealthChecks().AddCheck<SideDatabasesHealthCheck>("databases");
+        return services;
+    }
+
+    private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName)
+    {
+        var connectionString = options.ConnectionString;
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            Directory.CreateDirectory(dataDirectory);
+            connectionString = $"Data Source={Path.Combine(dataDirectory, fileName)}";
+        }
+
+        return new SideDatabase(side, options.Provider, connectionString, options.ServerVersion);
+    }
+}

@@ -1,0 +1,84 @@
+namespace Migration.Infrastructure.Options;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    MySql,
+}
+
+/// <summary>How to reach one side of the migration.</summary>
+public sealed class DatabaseOptions
+{
+    /// <summary><c>Sqlite</c> (default, embedded) or <c>MySql</c> (MySQL 8 / MariaDB 10.11 through Pomelo and MySqlConnector).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>ADO.NET connection string. Default: a SQLite file under <see cref="MigrationOptions.DataDirectory"/>.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>MySQL server version such as <c>10.11.6-mariadb</c> or <c>8.0.36-mysql</c>; detected from the server when empty.</summary>
+    public string? ServerVersion { get; set; }
+}
+
+/// <summary>Tuning of validation runs.</summary>
+public sealed class ValidationOptions
+{
+    /// <summary>Rows read per query and side. Default 1,000.</summary>
+    public int BatchSize { get; set; } = 1_000;
+
+    /// <summary>
+    /// A mismatch is read again after this delay before it is reported, since a row may be caught between its two
+    /// writes. 0 reports at once. Default 250 ms.
+    /// </summary>
+    public int RecheckDelayMs { get; set; } = 250;
+
+    /// <summary>First wait after a failed query; doubles on each further failure. Default 200 ms.</summary>
+    public int RetryBackoffMs { get; set; } = 200;
+
+    /// <summary>Longest wait between retries. Default 30,000 ms.</summary>
+    public int MaxRetryBackoffMs { get; set; } = 30_000;
+}
+
+/// <summary>Demo data for the embedded default: a <c>users</c> table with known drift.</summary>
+public sealed class SeedOptions
+{
+    /// <summary>Seed when both sides' tables are empty. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Ids 1..Rows are generated. Default 50,000.</summary>
+    public int Rows { get; set; } = 50_000;
+}
+
+/// <summary>The <c>Migration</c> configuration section.</summary>
+public sealed class MigrationOptions
+{
+    public const string SectionName = "Migration";
+
+    /// <summary>The migrated table. It needs a BIGINT primary key <c>id</c> and a BIGINT <c>utime</c> (ms since the epoch). Default <c>users</c>.</summary>
+    public string Table { get; set; } = "users";
+
+    /// <summary>Folder for the embedded SQLite files. Default <c>data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The pattern used until one is switched: <c>src_only</c> (default), <c>src_first</c>, <c>dst_first</c> or <c>dst_only</c>.</summary>
+    public string Pattern { get; set; } = "src_only";
+
+    public DatabaseOptions Source { get; set; } = new();
+
+    public DatabaseOptions Target { get; set; } = new();
+
+    public ValidationOptions Validation { get; set; } = new();
+
+    public SeedOptions Seed { get; set; } = new();
+
+    public RepairOptions Repair { get; set; } = new();
+}
+
+/// <summary>How the repair consumer retries a row it could not repair.</summary>
+public sealed class RepairOptions
+{
+    /// <summary>Attempts per event before it is set aside. Default 5.</summary>
+    public int MaxAttempts { get; set; } = 5;
+
+    /// <summary>First wait after a failed attempt; doubles on each further failure. Default 200 ms.</summary>
+    public int RetryBackoffMs { get; set; } = 200;
+}

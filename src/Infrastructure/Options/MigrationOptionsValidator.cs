@@ -1,0 +1,59 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Migration.Domain.Patterns;
+
+namespace Migration.Infrastructure.Options;
+
+/// <summary>Refuses to start with configuration that would fail later, naming the key to fix.</summary>
+internal sealed partial class MigrationOptionsValidator : IValidateOptions<MigrationOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MigrationOptions options)
+    {
+        var failures = new List<string>();
+        if (!TableName().IsMatch(options.Table ?? ""))
+        {
+            failures.Add($"Migration:Table '{options.Table}' is not a plain table name (letters, digits, underscore).");
+        }
+
+        if (!WritePatternExtensions.TryParseWire(options.Pattern, out _))
+        {
+            failures.Add($"Migration:Pattern '{options.Pattern}' must be src_only, src_first, dst_first or dst_only.");
+        }
+
+        CheckSide("Source", options.Source, failures);
+        CheckSide("Target", options.Target, failures);
+        var v = options.Validation;
+        Range(failures, "Validation:BatchSize", v.BatchSize, 1, 100_000);
+        Range(failures, "Validation:RecheckDelayMs", v.RecheckDelayMs, 0, 60_000);
+        Range(failures, "Validation:RetryBackoffMs", v.RetryBackoffMs, 1, 60_000);
+        Range(failures, "Validation:MaxRetryBackoffMs", v.MaxRetryBackoffMs, v.RetryBackoffMs, 3_600_000);
+        Range(failures, "Seed:Rows", options.Seed.Rows, 1, 10_000_000);
+        Range(failures, "Repair:MaxAttempts", options.Repair.MaxAttempts, 1, 1_000);
+        Range(failures, "Repair:RetryBackoffMs", options.Repair.RetryBackoffMs, 1, 60_000);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void CheckSide(string side, DatabaseOptions db, List<string> failures)
+    {
+        if (db.Provider == DatabaseProvider.MySql && string.IsNullOrWhiteSpace(db.ConnectionString))
+        {
+            failures.Add($"Migration:{side}:ConnectionString is required when Migration:{side}:Provider is MySql.");
+        }
+
+        if (!Enum.IsDefined(db.Provider))
+        {
+            failures.Add($"Migration:{side}:Provider must be Sqlite or MySql.");
+        }
+    }
+
+    private static void Range(List<string> failures, string key, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"Migration:{key} is {value}; it must be between {min} and {max}.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,63}$")]
+    private static partial Regex TableName();
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Migration.Domain.Inconsistencies;
+using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Options;
+
+namespace Migration.Infrastructure.Repair;
+
+/// <summary>
+/// Handles one message of the topic, whatever carried it: parses it, repairs the row with retries and a
+/// doubling back-off, and reports the outcome. It never throws but for cancellation, so one bad message
+/// cannot stop its consumer.
+/// </summary>
+internal sealed partial class RepairHandler(
+    RowRepairer repairer,
+    RepairMonitor monitor,
+    IOptions<MigrationOptions> options,
+    TimeProvider time,
+    ILogger<RepairHandler> logger)
+{
+    private readonly RepairOptions _options = options.Value.Repair;
+
+    /// <returns>The outcome, or null when the message was set aside (malformed, or every attempt failed).</returns>
+    public async Task<RepairOutcome?> HandleAsync(EventMessage message, CancellationToken cancellationToken)
+    {
+        InconsistentEvent e;
+        try
+        {
+            e = InconsistentEventSerializer.Deserialize(message.Value);
+        }
+        catch (MalformedEventException ex)
+        {
+            LogMalformed(ex, message.Key);
+            monitor.Handled(null);
+            return null;
+        }
+
+        var delay = _options.RetryBackoffMs;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var outcome = await repairer.RepairAsync(e, cancellationToken);
+                monitor.Handled(outcome);
+                LogRepaired(e.Table, e.Id, e.Type.ToWire(), outcome);
+                return outcome;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                monitor.AttemptFailed();
+                if (ex is MalformedEventException || attempt >= _options.MaxAttempts)
+                {
+                    LogGaveUp(ex, e.Table, e.Id, e.EventId, attempt);
+                    monitor.Handled(null);
+                    return null;
+                }
+
+                LogRetrying(ex, e.Table, e.Id, attempt, delay);
+                await Task.Delay(TimeSpan.FromMilliseconds(delay), time, cancellationToken);
+                delay = Math.Min(delay * 2, 30_000);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Repaired {Table}:{Id} ({Type}): {Outcome}")]
+    private partial void LogRepaired(string table, long id, string type, RepairOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair of {Table}:{Id} failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private partial void LogRetrying(Exception exception, string table, long id, int attempt, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Repair of {Table}:{Id} (event {EventId}) gave up after {Attempts} attempts")]
+    private partial void LogGaveUp(Exception exception, string table, long id, Guid eventId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Set aside a malformed message with key {Key}")]
+    private partial void LogMalformed(Exception exception, string key);
+}

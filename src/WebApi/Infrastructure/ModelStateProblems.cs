@@ -1,0 +1,75 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Migration.WebApi.Infrastructure;
+
+/// <summary>
+/// Shapes the 400 for a body that could not be bound (missing, not JSON, wrong types, unknown fields) like the
+/// validation 400: <c>errors</c> keyed by the JSON field name (<c>utime</c>, not <c>$.utime</c>), or <c>body</c>
+/// when the body as a whole is wrong.
+/// </summary>
+internal static class ModelStateProblems
+{
+    public static IActionResult Create(ActionContext context)
+    {
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (key, entry) in context.ModelState)
+        {
+            if (entry.Errors.Count == 0)
+            {
+                continue;
+            }
+
+            var field = FieldName(key, context);
+            var messages = entry.Errors.Select(e => Describe(field, e, context));
+            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, .. messages] : messages.ToArray();
+        }
+
+        var problem = new ValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request body is invalid.",
+            Instance = context.HttpContext.Request.Path,
+        };
+        return new BadRequestObjectResult(problem) { ContentTypes = { "application/problem+json" } };
+    }
+
+    private static string Describe(string field, Microsoft.AspNetCore.Mvc.ModelBinding.ModelError error, ActionContext context)
+    {
+        var message = string.IsNullOrEmpty(error.ErrorMessage) ? error.Exception?.Message ?? "Invalid value." : error.ErrorMessage;
+        if (field == "body")
+        {
+            return message;
+        }
+
+        var bodyType = context.ActionDescriptor.Parameters.FirstOrDefault(p => p.BindingInfo?.BindingSource?.Id == "Body")?.ParameterType;
+        var property = bodyType?.GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        if (property is null)
+        {
+            var known = bodyType?.GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)) ?? [];
+            return $"'{field}' is not a field of this request; it takes: {string.Join(", ", known)}.";
+        }
+
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var expected = type == typeof(long) || type == typeof(int) ? "a whole number in range"
+            : type == typeof(bool) ? "true or false"
+            : type == typeof(string) ? "a string"
+            : "a value of type " + type.Name;
+        return $"'{field}' must be {expected}.";
+    }
+
+    private static string FieldName(string key, ActionContext context)
+    {
+        var trimmed = key.StartsWith("$.", StringComparison.Ordinal) ? key[2..] : key.TrimStart('$');
+        var isParameterName = context.ActionDescriptor.Parameters.Any(p => p.Name.Equals(trimmed, StringComparison.OrdinalIgnoreCase));
+        if (trimmed.Length == 0 || isParameterName)
+        {
+            return "body";
+        }
+
+        // "utime[0]" or "a.b" → the top-level field the client sent.
+        var end = trimmed.IndexOfAny(['.', '[']);
+        var name = end < 0 ? trimmed : trimmed[..end];
+        return name.Length == 0 ? "body" : char.ToLowerInvariant(name[0]) + name[1..];
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Serialization;
+using Migration.Application;
+using Migration.Infrastructure;
+using Migration.WebApi.Infrastructure;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddApplication();
+builder.Services.AddInfrastructure(builder.Configuration);
+
+builder.Services.AddControllers(mvc => mvc.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true)
+    .AddJsonOptions(json =>
+    {
+        // A misspelt field ("intervall") is an error, not a silently missing value.
+        json.JsonSerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        json.JsonSerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    })
+    .ConfigureApiBehaviorOptions(api => api.InvalidModelStateResponseFactory = ModelStateProblems.Create);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.AddSwagger();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSwagger();
+app.UseSwaggerUI();
+app.MapControllers();
+app.MapHealthChecks("/health");
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    foreach (var address in app.Urls)
+    {
+        app.Logger.LogInformation("Swagger UI: {Address}/swagger", address);
+    }
+});
+
+app.Run();
+
+/// <summary>The entry point, visible to the integration tests' host.</summary>
+public partial class Program;

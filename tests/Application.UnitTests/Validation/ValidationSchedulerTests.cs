@@ -1,0 +1,177 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Migration.Application.Abstractions;
+using Migration.Application.Common;
+using Migration.Application.Validation;
+using Migration.Domain;
+using Migration.Domain.Patterns;
+using Migration.Domain.Runs;
+using NSubstitute;
+
+namespace Migration.Application.UnitTests.Validation;
+
+public sealed class ValidationSchedulerTests : IDisposable
+{
+    private readonly ITableValidator _validator = Substitute.For<ITableValidator>();
+    private readonly IPatternStore _patterns = Substitute.For<IPatternStore>();
+    private readonly ValidationScheduler _scheduler;
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    public ValidationSchedulerTests()
+    {
+        _validator.Table.Returns("users");
+        _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
+        _scheduler = new ValidationScheduler(_validator, _patterns, TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
+    }
+
+    public void Dispose() => _scheduler.Dispose();
+
+    /// <summary>A validator that runs until cancelled, then takes a moment to clean up, recording its exit.</summary>
+    private void RunUntilCancelled(List<Guid> exited, List<(Guid Started, int ExitedBefore)> started)
+    {
+        _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(async call =>
+        {
+            var run = call.Arg<ValidationRun>();
+            lock (exited)
+            {
+                started.Add((run.Id, exited.Count));
+            }
+
+            try
+            {
+                await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
+            }
+            finally
+            {
+                await Task.Delay(50, CancellationToken.None);
+                lock (exited)
+                {
+                    exited.Add(run.Id);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public async Task StartAsync_WhileRunning_StopsAndAwaitsOldRunBeforeStartingNew()
+    {
+        List<Guid> exited = [];
+        List<(Guid Started, int ExitedBefore)> started = [];
+        RunUntilCancelled(exited, started);
+
+        var first = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct);
+        await WaitUntil(() => started.Count == 1);
+        var second = await _scheduler.StartAsync(RunKind.Incremental, 10, 500, _ct);
+        await WaitUntil(() => started.Count == 2);
+
+        Assert.Equal(RunStatus.Stopped, first.Status);
+        Assert.Equal([first.Id], exited);
+        Assert.Equal((second.Id, 1), started[1]);
+        Assert.Same(second, _scheduler.Latest(RunKind.Incremental));
+        Assert.Equal(Direction.Src, second.BaseSide);
+    }
+
+    [Fact]
+    public async Task StopAsync_Running_ReturnsAfterTheTaskExited()
+    {
+        List<Guid> exited = [];
+        RunUntilCancelled(exited, []);
+        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct);
+
+        var outcome = await _scheduler.StopAsync(RunKind.Incremental, _ct);
+
+        Assert.True(outcome.WasRunning);
+        Assert.Same(run, outcome.Run);
+        Assert.Equal(RunStatus.Stopped, run.Status);
+        Assert.Equal([run.Id], exited);
+        Assert.Equal(0, _scheduler.LiveTasks(RunKind.Incremental));
+    }
+
+    [Fact]
+    public async Task StopAsync_Twice_SecondIsHarmless()
+    {
+        RunUntilCancelled([], []);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        await _scheduler.StopAsync(RunKind.Full, _ct);
+
+        var again = await _scheduler.StopAsync(RunKind.Full, _ct);
+
+        Assert.False(again.WasRunning);
+        Assert.Same(run, again.Run);
+    }
+
+    [Fact]
+    public async Task StopAsync_NeverStarted_ReturnsNoRun()
+    {
+        var outcome = await _scheduler.StopAsync(RunKind.Incremental, _ct);
+        Assert.Equal(new StopOutcome(null, false), outcome);
+    }
+
+    [Fact]
+    public async Task StartAsync_ValidatorReturns_RunCompletes()
+    {
+        _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        await WaitUntil(() => run.Status != RunStatus.Running);
+        Assert.Equal(RunStatus.Completed, run.Status);
+    }
+
+    [Fact]
+    public async Task StartAsync_ValidatorThrows_RunFailsWithTheReason()
+    {
+        _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>())
+            .Returns(Task.FromException(new InvalidOperationException("columns differ")));
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        await WaitUntil(() => run.Status != RunStatus.Running);
+        Assert.Equal(RunStatus.Failed, run.Status);
+        Assert.Equal("columns differ", run.LastError);
+    }
+
+    [Fact]
+    public async Task ConcurrentStartsAndStops_NeverMoreThanOneTaskPerKind()
+    {
+        RunUntilCancelled([], []);
+        var calls = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            var kind = i % 2 == 0 ? RunKind.Incremental : RunKind.Full;
+            if (i % 3 == 0)
+            {
+                await _scheduler.StopAsync(kind, _ct);
+            }
+            else
+            {
+                await _scheduler.StartAsync(kind, i, 500, _ct);
+            }
+        }, _ct));
+        await Task.WhenAll(calls);
+
+        Assert.Equal(1, _scheduler.MaxLiveTasks(RunKind.Incremental));
+        Assert.Equal(1, _scheduler.MaxLiveTasks(RunKind.Full));
+        await _scheduler.StopAsync(RunKind.Incremental, _ct);
+        await _scheduler.StopAsync(RunKind.Full, _ct);
+        Assert.Equal(0, _scheduler.LiveTasks(RunKind.Incremental));
+        Assert.Equal(0, _scheduler.LiveTasks(RunKind.Full));
+    }
+
+    [Fact]
+    public async Task HostStop_StopsRunsAndRefusesNewOnes()
+    {
+        RunUntilCancelled([], []);
+        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct);
+
+        await ((IHostedService)_scheduler).StopAsync(_ct);
+
+        Assert.Equal(RunStatus.Stopped, run.Status);
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(10);
+        }
+    }
+}
