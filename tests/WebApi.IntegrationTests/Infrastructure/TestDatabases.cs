@@ -1,0 +1,92 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Migration.Domain;
+
+namespace Migration.WebApi.IntegrationTests.Infrastructure;
+
+/// <summary>A fresh, empty source and target for one test, on one provider.</summary>
+public abstract class TestDatabases : IAsyncDisposable
+{
+    /// <summary>The value of <c>Migration:*:Provider</c>.</summary>
+    public abstract string Provider { get; }
+
+    /// <summary>Where the service keeps its own files (the SQLite sides live there too).</summary>
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("migration-test-").FullName;
+
+    public abstract string ConnectionString(Direction side);
+
+    public abstract Task<DbConnection> OpenAsync(Direction side);
+
+    public async Task<int> ExecuteAsync(Direction side, string sql)
+    {
+        await using var connection = await OpenAsync(side);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Every row of the table by id, each value as invariant text: the test's own view of the data.</summary>
+    public async Task<Dictionary<long, string>> ReadAllAsync(Direction side, string table = "users")
+    {
+        await using var connection = await OpenAsync(side);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM {table}";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<long, string>();
+        while (await reader.ReadAsync())
+        {
+            var values = Enumerable.Range(0, reader.FieldCount)
+                .OrderBy(reader.GetName, StringComparer.Ordinal)
+                .Select(i => $"{reader.GetName(i)}={Normalize(reader.GetValue(i))}");
+            rows[Convert.ToInt64(reader["id"], CultureInfo.InvariantCulture)] = string.Join("|", values);
+        }
+
+        return rows;
+    }
+
+    private static string Normalize(object value) => value switch
+    {
+        DBNull => "NULL",
+        decimal d => d.ToString("0.00", CultureInfo.InvariantCulture),
+        string s when decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) && s.Contains('.', StringComparison.Ordinal)
+            => d.ToString("0.00", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
+
+    public virtual ValueTask DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a pooled connection; the temp folder is cleaned by the OS.
+        }
+
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+}
+
+public sealed class SqliteTestDatabases : TestDatabases
+{
+    public override string Provider => "Sqlite";
+
+    public override string ConnectionString(Direction side) =>
+        $"Data Source={Path.Combine(DataDirectory, side == Direction.Src ? "source.db" : "target.db")}";
+
+    public override async Task<DbConnection> OpenAsync(Direction side)
+    {
+        var connection = new SqliteConnection(ConnectionString(side));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        return base.DisposeAsync();
+    }
+}

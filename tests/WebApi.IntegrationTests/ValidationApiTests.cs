@@ -1,0 +1,199 @@
+using System.Net;
+using System.Net.Http.Json;
+using Migration.Application.Validation;
+using Migration.Domain;
+using Migration.Domain.Inconsistencies;
+using Microsoft.Extensions.DependencyInjection;
+using Migration.WebApi.IntegrationTests.Infrastructure;
+
+namespace Migration.WebApi.IntegrationTests;
+
+/// <summary>
+/// The control API end to end: HTTP → mediator → scheduler → validator → publisher → repair, on real databases.
+/// Each provider runs the same tests through its own subclass.
+/// </summary>
+public abstract class ValidationApiTests
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    protected abstract Task<TestDatabases> CreateDatabasesAsync();
+
+    private async Task<MigrationApi> StartAsync(int seedRows = 3_000)
+    {
+        var api = new MigrationApi(await CreateDatabasesAsync(), seedRows);
+        _ = api.Server; // starts the host: schema and seed are in place before the first request
+        return api;
+    }
+
+    /// <summary>The differences between the sides as the test itself sees them, by type.</summary>
+    private static async Task<(HashSet<long> TargetMissing, HashSet<long> Neq, HashSet<long> BaseMissing)> DiffAsync(TestDatabases db)
+    {
+        var source = await db.ReadAllAsync(Direction.Src);
+        var target = await db.ReadAllAsync(Direction.Dst);
+        return (
+            source.Keys.Where(id => !target.ContainsKey(id)).ToHashSet(),
+            source.Keys.Where(id => target.TryGetValue(id, out var t) && t != source[id]).ToHashSet(),
+            target.Keys.Where(id => !source.ContainsKey(id)).ToHashSet());
+    }
+
+    [Fact]
+    public async Task FullStart_SeededDrift_ReportsExactlyTheDifferingIdsAndRepairsThem()
+    {
+        await using var api = await StartAsync();
+        var before = await DiffAsync(api.Databases);
+        Assert.NotEmpty(before.TargetMissing);
+        Assert.NotEmpty(before.Neq);
+        Assert.NotEmpty(before.BaseMissing);
+
+        var response = await api.CreateClient().PostAsync("/migrator/full/start", null, _ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var run = await response.Content.ReadFromJsonAsync<RunDto>(_ct);
+        Assert.Equal("full", run!.Kind);
+
+        var status = await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Repair.Pending == 0);
+        Assert.Equal(before.TargetMissing, api.Publisher.IdsOf(InconsistencyType.TargetMissing));
+        Assert.Equal(before.Neq, api.Publisher.IdsOf(InconsistencyType.Neq));
+        Assert.Equal(before.BaseMissing, api.Publisher.IdsOf(InconsistencyType.BaseMissing));
+        Assert.All(api.Publisher.Published, e => Assert.Equal(Direction.Src, e.Direction));
+        Assert.All(api.Publisher.Published.Where(e => e.Type == InconsistencyType.Neq), e => Assert.Equal(["email", "balance"], e.Columns));
+        Assert.Equal(new InconsistencyCountsDto(before.TargetMissing.Count, before.Neq.Count, before.BaseMissing.Count), status.Full!.Inconsistencies);
+        Assert.Equal(3_000, status.Full.RowsChecked);
+        Assert.Equal(before.TargetMissing.Count + before.Neq.Count, status.Repair.Upserted);
+        Assert.Equal(before.BaseMissing.Count, status.Repair.Deleted);
+
+        var after = await DiffAsync(api.Databases);
+        Assert.Empty(after.TargetMissing);
+        Assert.Empty(after.Neq);
+        Assert.Empty(after.BaseMissing);
+
+        // A second run over the repaired table finds nothing.
+        await api.CreateClient().PostAsync("/migrator/full/start", null, _ct);
+        var second = await api.WaitForStatusAsync(s => s.Full?.Id != run.Id && s.Full?.Status == "completed");
+        Assert.Equal(new InconsistencyCountsDto(0, 0, 0), second.Full!.Inconsistencies);
+    }
+
+    [Fact]
+    public async Task IncrStart_RowEditedInSource_IsDetectedAndRepaired_ThenStopReturnsFinalCounters()
+    {
+        await using var api = await StartAsync();
+        var client = api.CreateClient();
+
+        var response = await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 100 }, _ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var run = (await response.Content.ReadFromJsonAsync<RunDto>(_ct))!;
+        Assert.Equal(("incremental", "running", 100L), (run.Kind, run.Status, run.Interval!.Value));
+
+        // First it catches up with the seeded drift.
+        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && s.Incremental!.Inconsistencies.TargetMissing > 0 && s.Repair.Repaired > 0);
+        var caughtUp = await DiffAsync(api.Databases);
+        Assert.Empty(caughtUp.TargetMissing);
+        Assert.Empty(caughtUp.Neq);
+
+        // Then an edit in the source, with a newer utime, reaches the target.
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        var edited = await api.Databases.ExecuteAsync(Direction.Src, $"UPDATE users SET email = 'edited@example.com', utime = {now} WHERE id = 1234");
+        Assert.Equal(1, edited);
+        var neqBefore = (await api.StatusAsync()).Incremental!.Inconsistencies.Neq;
+        await api.WaitForStatusAsync(s => s.Incremental!.Inconsistencies.Neq > neqBefore && s.Repair.Pending == 0);
+        var target = await api.Databases.ReadAllAsync(Direction.Dst);
+        Assert.Contains("email=edited@example.com", target[1234], StringComparison.Ordinal);
+        Assert.Contains(api.Publisher.Published, e => e.Id == 1234 && e.Type == InconsistencyType.Neq && e.Columns.SequenceEqual(["email", "utime"]));
+
+        var stop = await client.PostAsync("/migrator/incr/stop", null, _ct);
+        Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        var stopped = (await stop.Content.ReadFromJsonAsync<StopResultDto>(_ct))!;
+        Assert.True(stopped.WasRunning);
+        Assert.Equal(("stopped", run.Id), (stopped.Run!.Status, stopped.Run.Id));
+        Assert.True(stopped.Run.Cursor.Utime >= now);
+
+        var again = (await (await client.PostAsync("/migrator/incr/stop", null, _ct)).Content.ReadFromJsonAsync<StopResultDto>(_ct))!;
+        Assert.False(again.WasRunning);
+        Assert.Equal(stopped.Run.RowsChecked, again.Run!.RowsChecked);
+    }
+
+    [Fact]
+    public async Task IncrStop_WhileWaitingOutAnHourLongInterval_ReturnsPromptly()
+    {
+        await using var api = await StartAsync(seedRows: 200);
+        var client = api.CreateClient();
+        await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 3_600_000 }, _ct);
+        await api.WaitForStatusAsync(s => s.Incremental!.RowsChecked > 0 && s.Repair.Pending == 0 && s.Repair.Repaired > 0);
+
+        var started = TimeProvider.System.GetTimestamp();
+        var stop = await client.PostAsync("/migrator/incr/stop", null, _ct);
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+
+        Assert.Equal(HttpStatusCode.OK, stop.StatusCode);
+        Assert.Equal("stopped", (await api.StatusAsync()).Incremental!.Status);
+        Assert.True(elapsed < TimeSpan.FromSeconds(2), $"stop took {elapsed}");
+    }
+
+    [Fact]
+    public async Task IncrRun_TargetQueriesFail_ErrorsAreCountedAndRetriedWithoutSkippingRows()
+    {
+        await using var api = await StartAsync(seedRows: 500);
+        var client = api.CreateClient();
+        await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 50 }, _ct);
+        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && s.Repair.Repaired > 0);
+
+        await api.Databases.ExecuteAsync(Direction.Dst, "ALTER TABLE users RENAME TO users_away");
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        await api.Databases.ExecuteAsync(Direction.Src, $"UPDATE users SET name = 'during outage', utime = {now} WHERE id IN (10, 20, 30)");
+        var failing = await api.WaitForStatusAsync(s => s.Incremental!.Errors > 0);
+        Assert.Contains("users", failing.Incremental!.LastError, StringComparison.Ordinal);
+        Assert.Equal("running", failing.Incremental.Status);
+        await api.Databases.ExecuteAsync(Direction.Dst, "ALTER TABLE users_away RENAME TO users");
+
+        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && api.Publisher.Published.Count(e => e.Id is 10 or 20 or 30 && e.DetectedAt.ToUnixTimeMilliseconds() >= now) == 3);
+        var target = await api.Databases.ReadAllAsync(Direction.Dst);
+        Assert.All(new[] { 10L, 20L, 30L }, id => Assert.Contains("name=during outage", target[id], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FullRun_PublishFails_EventsAreRetriedAndNoneLost()
+    {
+        await using var api = await StartAsync(seedRows: 1_000);
+        var before = await DiffAsync(api.Databases);
+        api.Publisher.FailNext(3);
+
+        await api.CreateClient().PostAsync("/migrator/full/start", null, _ct);
+        var status = await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Repair.Pending == 0);
+
+        Assert.Equal(3, api.Publisher.FailedCalls);
+        Assert.True(status.Full!.Errors >= 3);
+        Assert.Equal(before.TargetMissing.Count + before.Neq.Count + before.BaseMissing.Count, status.Full.EventsPublished);
+        Assert.Equal(before.Neq, api.Publisher.IdsOf(InconsistencyType.Neq));
+    }
+
+    [Fact]
+    public async Task ConcurrentStartAndStopCalls_LeaveAtMostOneTaskPerKind()
+    {
+        await using var api = await StartAsync(seedRows: 500);
+        var scheduler = api.Services.GetRequiredService<Migration.Application.Validation.ValidationScheduler>();
+        var client = api.CreateClient();
+        var calls = Enumerable.Range(0, 60).Select(i => (i % 4) switch
+        {
+            0 => client.PostAsJsonAsync("/migrator/incr/start", new { utime = i, interval = 20 }, _ct),
+            1 => client.PostAsync("/migrator/incr/stop", null, _ct),
+            2 => client.PostAsync("/migrator/full/start", null, _ct),
+            _ => client.PostAsync("/migrator/full/stop", null, _ct),
+        });
+        var responses = await Task.WhenAll(calls);
+
+        Assert.All(responses, r => Assert.True(r.IsSuccessStatusCode, r.StatusCode.ToString()));
+        Assert.Equal(1, scheduler.MaxLiveTasks(Migration.Domain.Runs.RunKind.Incremental));
+        Assert.Equal(1, scheduler.MaxLiveTasks(Migration.Domain.Runs.RunKind.Full));
+        await client.PostAsync("/migrator/incr/stop", null, _ct);
+        await client.PostAsync("/migrator/full/stop", null, _ct);
+        Assert.Equal(0, scheduler.LiveTasks(Migration.Domain.Runs.RunKind.Incremental));
+        Assert.Equal(0, scheduler.LiveTasks(Migration.Domain.Runs.RunKind.Full));
+        var status = await api.StatusAsync();
+        Assert.NotEqual("running", status.Incremental!.Status);
+        Assert.NotEqual("running", status.Full!.Status);
+    }
+}
+
+public sealed class SqliteValidationApiTests : ValidationApiTests
+{
+    protected override Task<TestDatabases> CreateDatabasesAsync() => Task.FromResult<TestDatabases>(new SqliteTestDatabases());
+}
