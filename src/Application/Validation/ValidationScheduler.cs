@@ -16,7 +16,7 @@ internal sealed partial class ValidationScheduler(
     ITableValidator validator,
     IPatternStore patterns,
     TimeProvider time,
-    ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService, IDisposable
+    ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService
 {
     private readonly Slot[] _slots = Enum.GetValues<RunKind>().Select(_ => new Slot()).ToArray();
     private volatile bool _shuttingDown;
@@ -80,15 +80,6 @@ internal sealed partial class ValidationScheduler(
         foreach (var kind in Enum.GetValues<RunKind>())
         {
             await StopAsync(kind, CancellationToken.None);
-        }
-    }
-
-    public void Dispose()
-    {
-        foreach (var slot in _slots)
-        {
-            slot.Cancellation?.Dispose();
-            slot.Gate.Dispose();
         }
     }
 
@@ -162,6 +153,8 @@ internal sealed partial class ValidationScheduler(
 
     private sealed class Slot
     {
+        // Never disposed: a SemaphoreSlim whose wait handle is unused holds nothing, and a host stop that comes
+        // late (after the container disposed its singletons) must still be able to wait on it.
         public readonly SemaphoreSlim Gate = new(1, 1);
         public volatile ValidationRun? Run;
         public CancellationTokenSource? Cancellation;

@@ -12,7 +12,6 @@ namespace Migration.WebApi.Controllers;
 /// <summary>Starts and stops validation runs and reports where the migration stands.</summary>
 [ApiController]
 [Route("migrator")]
-[Produces("application/json")]
 public sealed class MigratorController(IMediator mediator) : ControllerBase
 {
     /// <summary>Start incremental validation of rows with <c>utime</c> greater than the given one, replacing a running one.</summary>

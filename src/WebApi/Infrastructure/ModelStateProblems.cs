@@ -20,9 +20,16 @@ internal static class ModelStateProblems
                 continue;
             }
 
-            var field = FieldName(key, context);
-            var messages = entry.Errors.Select(e => Describe(field, e, context));
-            errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, .. messages] : messages.ToArray();
+            foreach (var error in entry.Errors)
+            {
+                var raw = string.IsNullOrEmpty(error.ErrorMessage) ? error.Exception?.Message ?? "Invalid value." : error.ErrorMessage;
+                // Only a value of the wrong type or an unknown property belongs to a field; broken JSON is the body's fault.
+                var aboutField = raw.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
+                    || raw.Contains("could not be mapped to any .NET member", StringComparison.Ordinal);
+                var field = aboutField ? FieldName(key, context) : "body";
+                var message = field == "body" ? raw : Describe(field, context);
+                errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+            }
         }
 
         var problem = new ValidationProblemDetails(errors)
@@ -34,14 +41,8 @@ internal static class ModelStateProblems
         return new BadRequestObjectResult(problem) { ContentTypes = { "application/problem+json" } };
     }
 
-    private static string Describe(string field, Microsoft.AspNetCore.Mvc.ModelBinding.ModelError error, ActionContext context)
+    private static string Describe(string field, ActionContext context)
     {
-        var message = string.IsNullOrEmpty(error.ErrorMessage) ? error.Exception?.Message ?? "Invalid value." : error.ErrorMessage;
-        if (field == "body")
-        {
-            return message;
-        }
-
         var bodyType = context.ActionDescriptor.Parameters.FirstOrDefault(p => p.BindingInfo?.BindingSource?.Id == "Body")?.ParameterType;
         var property = bodyType?.GetProperty(field, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
         if (property is null)

@@ -10,7 +10,7 @@ using NSubstitute;
 
 namespace Migration.Application.UnitTests.Validation;
 
-public sealed class ValidationSchedulerTests : IDisposable
+public sealed class ValidationSchedulerTests
 {
     private readonly ITableValidator _validator = Substitute.For<ITableValidator>();
     private readonly IPatternStore _patterns = Substitute.For<IPatternStore>();
@@ -23,8 +23,6 @@ public sealed class ValidationSchedulerTests : IDisposable
         _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
         _scheduler = new ValidationScheduler(_validator, _patterns, TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
     }
-
-    public void Dispose() => _scheduler.Dispose();
 
     /// <summary>A validator that runs until cancelled, then takes a moment to clean up, recording its exit.</summary>
     private void RunUntilCancelled(List<Guid> exited, List<(Guid Started, int ExitedBefore)> started)

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Migration.WebApi.IntegrationTests.Infrastructure;
+
+namespace Migration.WebApi.IntegrationTests;
+
+/// <summary>Every malformed start request gets a 400 ProblemDetails naming the field, and starts nothing.</summary>
+public sealed class BadInputTests : IAsyncLifetime
+{
+    private readonly MigrationApi _api = new(new SqliteTestDatabases(), seedRows: 100);
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _api.Databases.DisposeAsync();
+    }
+
+    public static TheoryData<string, string> BadBodies() => new()
+    {
+        { "", "body" },
+        { "not json", "body" },
+        { "[1, 2]", "body" },
+        { "null", "body" },
+        { "{}", "utime" },
+        { """{"interval": 500}""", "utime" },
+        { """{"utime": 0}""", "interval" },
+        { """{"utime": "0", "interval": 500}""", "utime" },
+        { """{"utime": 1.5, "interval": 500}""", "utime" },
+        { """{"utime": 1e40, "interval": 500}""", "utime" },
+        { """{"utime": 99999999999999999999, "interval": 500}""", "utime" },
+        { """{"utime": -1, "interval": 500}""", "utime" },
+        { """{"utime": 99999999999999, "interval": 500}""", "utime" },
+        { """{"utime": null, "interval": 500}""", "utime" },
+        { """{"utime": 0, "interval": 0}""", "interval" },
+        { """{"utime": 0, "interval": -10}""", "interval" },
+        { """{"utime": 0, "interval": 3600001}""", "interval" },
+        { """{"utime": 0, "interval": true}""", "interval" },
+        { """{"utime": 0, "interval": {"ms": 5}}""", "interval" },
+        { """{"utime": 0, "interval": 500, "intervall": 500}""", "intervall" },
+        { """{"utime": 0, "interval": 500""", "body" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task IncrStart_BadBody_Returns400NamingTheField(string body, string field)
+    {
+        var response = await _api.CreateClient().PostAsync(
+            "/migrator/incr/start", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(400, problem.RootElement.GetProperty("status").GetInt32());
+        var errors = problem.RootElement.GetProperty("errors");
+        Assert.True(errors.TryGetProperty(field, out var messages), $"errors should name '{field}': {errors}");
+        Assert.Contains(messages.EnumerateArray(), m => !string.IsNullOrWhiteSpace(m.GetString()));
+        Assert.Null((await _api.StatusAsync()).Incremental);
+    }
+
+    [Fact]
+    public async Task IncrStart_WrongContentType_Returns415ProblemDetails()
+    {
+        var response = await _api.CreateClient().PostAsync(
+            "/migrator/incr/start", new StringContent("""{"utime":0,"interval":500}""", Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null((await _api.StatusAsync()).Incremental);
+    }
+
+    [Fact]
+    public async Task UnknownRoute_Returns404ProblemDetails()
+    {
+        var response = await _api.CreateClient().PostAsync("/migrator/incr/restart", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Health_BothSidesReachable_Returns200()
+    {
+        var response = await _api.CreateClient().GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task SwaggerDocument_ListsEveryControlEndpointWithItsStatusCodes()
+    {
+        var json = await _api.CreateClient().GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken);
+        using var doc = JsonDocument.Parse(json);
+        var paths = doc.RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/migrator/incr/start", "/migrator/incr/stop", "/migrator/full/start", "/migrator/full/stop", "/migrator/status" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"swagger lacks {path}");
+        }
+
+        var start = paths.GetProperty("/migrator/incr/start").GetProperty("post").GetProperty("responses");
+        Assert.True(start.TryGetProperty("202", out _));
+        Assert.True(start.TryGetProperty("400", out _));
+        Assert.Contains("\"interval\": 500", json.Replace("\"interval\":500", "\"interval\": 500", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+}
