@@ -9,6 +9,7 @@ using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.State;
 using Migration.Infrastructure.Validation;
 
 namespace Migration.Infrastructure;
@@ -31,6 +32,12 @@ public static class DependencyInjection
             var root = Path.GetFullPath(options.DataDirectory, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
             return new SideDatabases(Side(Direction.Src, options.Source, root, "source.db"), Side(Direction.Dst, options.Target, root, "target.db"));
         });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<MigrationOptions>>().Value;
+            var root = Path.GetFullPath(options.DataDirectory, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
+            return new ControlDatabase(options.Control.Provider, ConnectionString(options.Control, root, "control.db"), options.Control.ServerVersion);
+        });
         services.AddHostedService<DatabaseInitializer>();
 
         services.AddSingleton<TableReader>();
@@ -49,15 +56,18 @@ public static class DependencyInjection
         return services;
     }
 
-    private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName)
+    private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName) =>
+        new(side, options.Provider, ConnectionString(options, dataDirectory, fileName), options.ServerVersion);
+
+    /// <summary>The configured connection string, or a SQLite file in the data folder.</summary>
+    private static string ConnectionString(DatabaseOptions options, string dataDirectory, string fileName)
     {
-        var connectionString = options.ConnectionString;
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            Directory.CreateDirectory(dataDirectory);
-            connectionString = $"Data Source={Path.Combine(dataDirectory, fileName)}";
+            return options.ConnectionString;
         }
 
-        return new SideDatabase(side, options.Provider, connectionString, options.ServerVersion);
+        Directory.CreateDirectory(dataDirectory);
+        return $"Data Source={Path.Combine(dataDirectory, fileName)}";
     }
 }

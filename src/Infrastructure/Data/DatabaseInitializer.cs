@@ -6,21 +6,28 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Domain;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.State;
 
 namespace Migration.Infrastructure.Data;
 
 /// <summary>
-/// Before the API serves: creates the schema on a side that has no tables yet (the embedded default's first
+/// Before the API serves: creates the control database's tables, and the schema on a side that has no tables yet (the embedded default's first
 /// run), and seeds the demo <c>users</c> table with known drift when both sides are empty and seeding is on.
 /// </summary>
 internal sealed partial class DatabaseInitializer(
     SideDatabases databases,
+    ControlDatabase control,
     IOptions<MigrationOptions> options,
     TimeProvider time,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        await using (var controlContext = control.CreateContext())
+        {
+            await controlContext.Database.EnsureCreatedAsync(cancellationToken);
+        }
+
         foreach (var side in new[] { Direction.Src, Direction.Dst })
         {
             await using var context = databases[side].CreateContext();

@@ -9,5 +9,7 @@ internal sealed class SideDbContext(DbContextOptions<SideDbContext> options) : D
     public DbSet<User> Users => Set<User>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(SideDbContext).Assembly);
+        modelBuilder.ApplyConfigurationsFromAssembly(
+            typeof(SideDbContext).Assembly,
+            type => type.Namespace == typeof(SideDbContext).Namespace + ".Configurations");
 }

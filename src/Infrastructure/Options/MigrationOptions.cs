@@ -66,6 +66,9 @@ public sealed class MigrationOptions
 
     public DatabaseOptions Target { get; set; } = new();
 
+    /// <summary>Where the migration's own state lives (pattern, heartbeats, outbox, checkpoints). Default: <c>control.db</c> in the data folder.</summary>
+    public DatabaseOptions Control { get; set; } = new();
+
     public ValidationOptions Validation { get; set; } = new();
 
     public SeedOptions Seed { get; set; } = new();

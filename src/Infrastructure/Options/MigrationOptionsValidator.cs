@@ -22,6 +22,7 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
 
         CheckSide("Source", options.Source, failures);
         CheckSide("Target", options.Target, failures);
+        CheckSide("Control", options.Control, failures);
         var v = options.Validation;
         Range(failures, "Validation:BatchSize", v.BatchSize, 1, 100_000);
         Range(failures, "Validation:RecheckDelayMs", v.RecheckDelayMs, 0, 60_000);
