@@ -16,6 +16,15 @@ internal abstract class SqlDialect
     /// </summary>
     public abstract string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn);
 
+    /// <summary>
+    /// A per-row checksum of <paramref name="columns"/> computed by the server, or null where the engine has none
+    /// (then validation compares whole rows). Each value is length-prefixed and NULL has its own marker, so
+    /// neither a NULL nor a value that contains the separator can make two different rows hash alike.
+    /// </summary>
+    public virtual string? RowChecksum(IReadOnlyList<string> columns) => null;
+
+    public bool HasRowChecksum => RowChecksum(["id"]) is not null;
+
     private static string InsertPrefix(string table, IReadOnlyList<string> columns)
     {
         var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (");
@@ -45,5 +54,8 @@ internal abstract class SqlDialect
                 .Select(c => $"{Quote(c)} = IF({guard}, VALUES({Quote(c)}), {Quote(c)})");
             return $"{InsertPrefix(table, columns)} ON DUPLICATE KEY UPDATE {string.Join(", ", sets)}";
         }
+
+        public override string RowChecksum(IReadOnlyList<string> columns) =>
+            $"CRC32(CONCAT({string.Join(", ", columns.Select(c => $"IFNULL(CONCAT(LENGTH({Quote(c)}), ':', {Quote(c)}), '-')"))}))";
     }
 }

@@ -31,6 +31,15 @@ public sealed class ValidationOptions
     /// </summary>
     public int RecheckDelayMs { get; set; } = 250;
 
+    /// <summary>
+    /// Full runs on MySQL first compare checksums of chunks of about this many rows, computed by each server, and
+    /// read rows only where a chunk differs. 0 compares every row (the ground truth; always so on SQLite). Default 1,000.
+    /// </summary>
+    public int ChunkRows { get; set; } = 1_000;
+
+    /// <summary>How many id ranges of a full run are compared at once. Default 2.</summary>
+    public int Parallelism { get; set; } = 2;
+
     /// <summary>First wait after a failed query; doubles on each further failure. Default 200 ms.</summary>
     public int RetryBackoffMs { get; set; } = 200;
 

@@ -69,6 +69,102 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         return rows.ToDictionary(r => r.Id);
     }
 
+    /// <summary>Whether both engines compute row checksums, which the chunked full run needs.</summary>
+    public bool CanChecksum => databases[Direction.Src].Dialect.HasRowChecksum && databases[Direction.Dst].Dialect.HasRowChecksum;
+
+    /// <summary>The smallest id at or after <paramref name="from"/> on the side, or null.</summary>
+    public async Task<long?> ReadNextIdAsync(TableSchema schema, Direction side, long from, CancellationToken cancellationToken)
+    {
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MIN({Id}) FROM {SqlDialect.Quote(schema.Table)} WHERE {Id} >= @a";
+        AddParameters(command, [from]);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The smallest and largest id on the side (null when empty) and the engine's estimate of its row count.</summary>
+    public async Task<(long? Min, long? Max, long EstimatedRows)> ReadBoundsAsync(TableSchema schema, Direction side, CancellationToken cancellationToken)
+    {
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MIN({Id}), MAX({Id}) FROM {SqlDialect.Quote(schema.Table)}";
+        long? min = null, max = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0))
+            {
+                (min, max) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
+        }
+
+        // The statistics' row count is enough to size chunks; an exact COUNT(*) would scan the table.
+        command.CommandText = "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @a";
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = "@a";
+        parameter.Value = schema.Table;
+        command.Parameters.Add(parameter);
+        var estimate = await command.ExecuteScalarAsync(cancellationToken);
+        return (min, max, estimate is null or DBNull ? 0 : Convert.ToInt64(estimate, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Row count and XOR of row checksums per chunk (<c>id DIV width</c>) for ids in <c>[from, to]</c>, computed
+    /// by the server in one pass.
+    /// </summary>
+    public async Task<Dictionary<long, (long Count, long Checksum)>> ReadChunkChecksumsAsync(
+        TableSchema schema, Direction side, long from, long to, long width, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        var checksum = db.Dialect.RowChecksum(schema.Columns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Id} DIV {width} AS c, COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(schema.Table)} " +
+            $"WHERE {Id} >= @a AND {Id} <= @b GROUP BY c";
+        AddParameters(command, [from, to]);
+        var chunks = new Dictionary<long, (long, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            chunks[reader.GetInt64(0)] = (reader.GetInt64(1), unchecked((long)reader.GetFieldValue<ulong>(2)));
+        }
+
+        return chunks;
+    }
+
+    /// <summary>Id and row checksum of every row in <c>[from, to]</c> whose chunk is one of <paramref name="chunks"/>, by id.</summary>
+    public async Task<List<(long Id, long Checksum)>> ReadRowChecksumsAsync(
+        TableSchema schema, Direction side, long from, long to, long width, IReadOnlyCollection<long> chunks, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        var checksum = db.Dialect.RowChecksum(schema.Columns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var list = new StringBuilder().AppendJoin(',', chunks.Select(c => c.ToString(CultureInfo.InvariantCulture)));
+        command.CommandText = $"SELECT {Id}, {checksum} FROM {SqlDialect.Quote(schema.Table)} " +
+            $"WHERE {Id} >= @a AND {Id} <= @b AND {Id} DIV {width} IN ({list}) ORDER BY {Id}";
+        AddParameters(command, [from, to]);
+        var rows = new List<(long, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+
+        return rows;
+    }
+
+    private static void AddParameters(DbCommand command, long[] parameters)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = i == 0 ? "@a" : "@b";
+            parameter.Value = parameters[i];
+            command.Parameters.Add(parameter);
+        }
+    }
+
     private static string Id => SqlDialect.Quote(TableSchema.KeyColumn);
 
     private static string Utime => SqlDialect.Quote(TableSchema.UtimeColumn);
@@ -98,13 +194,7 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {string.Join(", ", schema.AllColumns.Select(SqlDialect.Quote))} FROM {SqlDialect.Quote(schema.Table)} {where}";
-        for (var i = 0; i < parameters.Length; i++)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = i == 0 ? "@a" : "@b";
-            parameter.Value = parameters[i];
-            command.Parameters.Add(parameter);
-        }
+        AddParameters(command, parameters);
 
         var rows = new List<Row>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

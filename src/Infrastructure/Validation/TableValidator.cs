@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
@@ -9,10 +10,16 @@ using Migration.Infrastructure.Options;
 namespace Migration.Infrastructure.Validation;
 
 /// <summary>
-/// Batch-compares the two sides with keyset pagination. Full runs merge both sides by id in one pass (each
-/// batch is one range query per side, which finds all three kinds of difference); incremental runs walk
-/// <c>(utime, id)</c> on each side and look the same ids up on the other. Every mismatch is read again after
-/// <see cref="ValidationOptions.RecheckDelayMs"/> before it is published.
+/// Batch-compares the two sides with keyset pagination and never <c>OFFSET</c>.
+/// <list type="bullet">
+/// <item>Full runs on MySQL compare per-chunk checksums computed by each server, then row checksums inside the
+/// chunks that differ, and read whole rows only for the ids that differ.</item>
+/// <item>Full runs elsewhere (or with <see cref="ValidationOptions.ChunkRows"/> 0) merge both sides by id, one
+/// range query per side and batch: the row-level path, which is the ground truth.</item>
+/// <item>Incremental runs walk <c>(utime, id)</c> on each side and look the same ids up on the other.</item>
+/// </list>
+/// Every suspect is read again in whole on both sides after <see cref="ValidationOptions.RecheckDelayMs"/> and
+/// published only if it still differs, classified as it is then, with the differing columns.
 /// </summary>
 internal sealed partial class TableValidator(
     TableReader reader,
@@ -21,6 +28,12 @@ internal sealed partial class TableValidator(
     TimeProvider time,
     ILogger<TableValidator> logger) : ITableValidator
 {
+    /// <summary>Chunks per segment: the unit a full run's workers take, and the step of its cursor.</summary>
+    private const int SegmentChunks = 64;
+
+    /// <summary>Suspects held before they are re-checked mid-run, bounding memory under heavy drift.</summary>
+    private const int MaxPendingSuspects = 10_000;
+
     private readonly ValidationOptions _options = options.Value.Validation;
     private readonly TableReader _reader = reader;
     private readonly IInconsistencyPublisher _publisher = publisher;
@@ -32,17 +45,25 @@ internal sealed partial class TableValidator(
     {
         var schema = await RetryAsync(run, "read the table's columns", () => _reader.RefreshSchemaAsync(cancellationToken), cancellationToken);
         var suspects = new Suspects(this, run, schema);
-        if (run.Kind == RunKind.Full)
+        if (run.Kind == RunKind.Incremental)
         {
-            await RunFullAsync(run, schema, suspects, cancellationToken);
+            await RunIncrementalAsync(run, schema, suspects, cancellationToken);
+            return;
+        }
+
+        if (_options.ChunkRows > 0 && _reader.CanChecksum)
+        {
+            await RunFullByChecksumsAsync(run, schema, suspects, cancellationToken);
         }
         else
         {
-            await RunIncrementalAsync(run, schema, suspects, cancellationToken);
+            await RunFullByRowsAsync(run, schema, suspects, cancellationToken);
         }
+
+        await suspects.FlushAsync(all: true, cancellationToken);
     }
 
-    private async Task RunFullAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
+    private async Task RunFullByRowsAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
     {
         var baseSide = run.BaseSide;
         var batch = _options.BatchSize;
@@ -60,63 +81,170 @@ internal sealed partial class TableValidator(
             var baseFull = baseRows.Count == batch;
             var otherFull = otherRows.Count == batch;
             var upper = Math.Min(baseFull ? baseRows[^1].Id : long.MaxValue, otherFull ? otherRows[^1].Id : long.MaxValue);
-            var (checkedRows, last) = Merge(schema, baseRows, otherRows, upper, suspects);
+            var (checkedRows, last) = Merge(
+                baseRows.Where(r => r.Id <= upper), otherRows.Where(r => r.Id <= upper), r => r.Id,
+                (b, o) => ValueComparer.DifferingColumns(schema, b, o) is not null, suspects);
             if (checkedRows > 0)
             {
                 run.AdvanceBase(new RowCursor(0, last), checkedRows);
-                run.AdvanceTarget(new RowCursor(0, last), 0);
             }
 
             if (!baseFull && !otherFull)
             {
-                break;
+                return;
             }
 
             after = upper;
             await suspects.FlushAsync(all: false, cancellationToken);
         }
-
-        await suspects.FlushAsync(all: true, cancellationToken);
     }
 
-    private static (int Checked, long Last) Merge(TableSchema schema, List<Row> baseRows, List<Row> otherRows, long upper, Suspects suspects)
+    private async Task RunFullByChecksumsAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
     {
-        int i = 0, j = 0, count = 0;
-        var last = long.MinValue;
-        while (true)
+        var baseSide = run.BaseSide;
+        var (b, o) = await RetryAsync(run, "read the id range", async () =>
         {
-            var b = i < baseRows.Count && baseRows[i].Id <= upper ? baseRows[i] : null;
-            var o = j < otherRows.Count && otherRows[j].Id <= upper ? otherRows[j] : null;
-            if (b is null && o is null)
+            var x = _reader.ReadBoundsAsync(schema, baseSide, cancellationToken);
+            var y = _reader.ReadBoundsAsync(schema, baseSide.Other(), cancellationToken);
+            return (await x, await y);
+        }, cancellationToken);
+        if (b.Min is null && o.Min is null)
+        {
+            return;
+        }
+
+        var width = ChunkWidth(Math.Min(b.Min ?? long.MaxValue, o.Min ?? long.MaxValue), Math.Max(b.Max ?? long.MinValue, o.Max ?? long.MinValue),
+            Math.Max(b.EstimatedRows, o.EstimatedRows));
+        var progress = new SegmentProgress(run);
+        await Parallel.ForEachAsync(
+            SegmentsAsync(run, schema, width, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken },
+            async (segment, ct) =>
             {
-                return (count, last);
+                var rows = await RetryAsync(run, "compare a chunk range", () => CompareSegmentAsync(schema, baseSide, segment, width, suspects, ct), ct);
+                progress.Completed(segment, rows);
+                await suspects.FlushAsync(all: false, ct);
+            });
+    }
+
+    /// <summary>Ids per chunk so that a chunk holds about <see cref="ValidationOptions.ChunkRows"/> rows if ids are spread evenly.</summary>
+    private long ChunkWidth(long min, long max, long estimatedRows)
+    {
+        if (estimatedRows <= 0)
+        {
+            return _options.ChunkRows;
+        }
+
+        var span = (Int128)max - min + 1;
+        var chunks = Math.Max(1, (estimatedRows + _options.ChunkRows - 1) / _options.ChunkRows);
+        return (long)Int128.Clamp((span + chunks - 1) / chunks, 1, long.MaxValue / SegmentChunks);
+    }
+
+    /// <summary>
+    /// Id ranges of <see cref="SegmentChunks"/> chunks, each starting at the next id present on either side, so
+    /// sparse ids (gaps, ids near the BIGINT limits) cost no empty ranges.
+    /// </summary>
+    private async IAsyncEnumerable<Segment> SegmentsAsync(
+        ValidationRun run, TableSchema schema, long width, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = long.MinValue;
+        for (var index = 0; ; index++)
+        {
+            var from = next;
+            var start = await RetryAsync(run, "find the next id", async () =>
+            {
+                var b = _reader.ReadNextIdAsync(schema, run.BaseSide, from, cancellationToken);
+                var o = _reader.ReadNextIdAsync(schema, run.BaseSide.Other(), from, cancellationToken);
+                var (x, y) = (await b, await o);
+                return x is null ? y : y is null ? x : Math.Min(x.Value, y.Value);
+            }, cancellationToken);
+            if (start is null)
+            {
+                yield break;
             }
 
-            count++;
-            if (o is null || (b is not null && b.Id < o.Id))
+            var end = (long)Int128.Min(long.MaxValue, (Int128)start.Value + ((Int128)width * SegmentChunks) - 1);
+            yield return new Segment(index, start.Value, end);
+            if (end == long.MaxValue)
             {
-                suspects.Add(b!.Id, InconsistencyType.TargetMissing, null);
-                last = b.Id;
-                i++;
+                yield break;
             }
-            else if (b is null || o.Id < b.Id)
+
+            next = end + 1;
+        }
+    }
+
+    /// <summary>Compares one id range: chunk checksums first, then row checksums inside the chunks that differ.</summary>
+    private async Task<int> CompareSegmentAsync(TableSchema schema, Direction baseSide, Segment segment, long width, Suspects suspects, CancellationToken cancellationToken)
+    {
+        var b = _reader.ReadChunkChecksumsAsync(schema, baseSide, segment.From, segment.To, width, cancellationToken);
+        var o = _reader.ReadChunkChecksumsAsync(schema, baseSide.Other(), segment.From, segment.To, width, cancellationToken);
+        var (baseChunks, otherChunks) = (await b, await o);
+        var rows = 0;
+        var differing = new List<long>();
+        foreach (var chunk in baseChunks.Keys.Union(otherChunks.Keys))
+        {
+            if (baseChunks.TryGetValue(chunk, out var x) && otherChunks.TryGetValue(chunk, out var y) && x == y)
             {
-                suspects.Add(o.Id, InconsistencyType.BaseMissing, null);
-                last = o.Id;
-                j++;
+                rows += (int)x.Count;
             }
             else
             {
-                if (ValueComparer.DifferingColumns(schema, b, o) is { } columns)
-                {
-                    suspects.Add(b.Id, InconsistencyType.Neq, columns);
-                }
-
-                last = b.Id;
-                i++;
-                j++;
+                differing.Add(chunk);
             }
         }
+
+        if (differing.Count == 0)
+        {
+            return rows;
+        }
+
+        var bh = _reader.ReadRowChecksumsAsync(schema, baseSide, segment.From, segment.To, width, differing, cancellationToken);
+        var oh = _reader.ReadRowChecksumsAsync(schema, baseSide.Other(), segment.From, segment.To, width, differing, cancellationToken);
+        var (baseRows, otherRows) = (await bh, await oh);
+        var (merged, _) = Merge(baseRows, otherRows, r => r.Id, (x, y) => x.Checksum != y.Checksum, suspects);
+        return rows + merged;
+    }
+
+    /// <summary>
+    /// Walks two id-ordered sequences together; an id on one side only, or on both but <paramref name="differ"/>,
+    /// becomes a suspect. Returns how many distinct ids it saw and the last one.
+    /// </summary>
+    private static (int Checked, long Last) Merge<T>(
+        IEnumerable<T> baseRows, IEnumerable<T> otherRows, Func<T, long> id, Func<T, T, bool> differ, Suspects suspects)
+    {
+        using var b = baseRows.GetEnumerator();
+        using var o = otherRows.GetEnumerator();
+        var (hasB, hasO) = (b.MoveNext(), o.MoveNext());
+        var (count, last) = (0, long.MinValue);
+        while (hasB || hasO)
+        {
+            count++;
+            if (hasB && (!hasO || id(b.Current) < id(o.Current)))
+            {
+                last = id(b.Current);
+                suspects.Add(last);
+                hasB = b.MoveNext();
+            }
+            else if (hasO && (!hasB || id(o.Current) < id(b.Current)))
+            {
+                last = id(o.Current);
+                suspects.Add(last);
+                hasO = o.MoveNext();
+            }
+            else
+            {
+                last = id(b.Current);
+                if (differ(b.Current, o.Current))
+                {
+                    suspects.Add(last);
+                }
+
+                (hasB, hasO) = (b.MoveNext(), o.MoveNext());
+            }
+        }
+
+        return (count, last);
     }
 
     private async Task RunIncrementalAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
@@ -134,13 +262,9 @@ internal sealed partial class TableValidator(
                 var others = await _reader.ReadByIdsAsync(schema, otherSide, changed.ConvertAll(r => r.Id), cancellationToken);
                 foreach (var row in changed)
                 {
-                    if (!others.TryGetValue(row.Id, out var other))
+                    if (!others.TryGetValue(row.Id, out var other) || ValueComparer.DifferingColumns(schema, row, other) is not null)
                     {
-                        suspects.Add(row.Id, InconsistencyType.TargetMissing, null);
-                    }
-                    else if (ValueComparer.DifferingColumns(schema, row, other) is { } columns)
-                    {
-                        suspects.Add(row.Id, InconsistencyType.Neq, columns);
+                        suspects.Add(row.Id);
                     }
                 }
 
@@ -159,13 +283,10 @@ internal sealed partial class TableValidator(
                 var bases = await _reader.ReadByIdsAsync(schema, baseSide, changed.ConvertAll(r => r.Id), cancellationToken);
                 foreach (var row in changed)
                 {
-                    if (!bases.TryGetValue(row.Id, out var baseRow))
+                    if (!bases.TryGetValue(row.Id, out var baseRow)
+                        || (row.Utime(schema) > baseRow.Utime(schema) && ValueComparer.DifferingColumns(schema, baseRow, row) is not null))
                     {
-                        suspects.Add(row.Id, InconsistencyType.BaseMissing, null);
-                    }
-                    else if (row.Utime(schema) > baseRow.Utime(schema) && ValueComparer.DifferingColumns(schema, baseRow, row) is { } columns)
-                    {
-                        suspects.Add(row.Id, InconsistencyType.Neq, columns);
+                        suspects.Add(row.Id);
                     }
                 }
 
@@ -212,86 +333,117 @@ internal sealed partial class TableValidator(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} on {Table} failed to {Step}; retrying in {DelayMs} ms")]
     private partial void LogRetrying(Exception exception, Guid runId, string table, string step, int delayMs);
 
+    private sealed record Segment(int Index, long From, long To);
+
     /// <summary>
-    /// Mismatches waiting for their second look. Each is read again on both sides once its delay has passed,
-    /// and published only if it still differs, classified as it is then.
+    /// Moves a full run's cursor over segments that workers finish out of order: only up to the end of the
+    /// longest run of finished segments from the start, so a checkpoint never passes an unchecked range.
+    /// </summary>
+    private sealed class SegmentProgress(ValidationRun run)
+    {
+        private readonly SortedDictionary<int, (long To, int Rows)> _done = [];
+        private int _next;
+
+        public void Completed(Segment segment, int rows)
+        {
+            lock (_done)
+            {
+                _done[segment.Index] = (segment.To, rows);
+                while (_done.Remove(_next, out var finished))
+                {
+                    run.AdvanceBase(new RowCursor(0, finished.To), finished.Rows);
+                    _next++;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Ids that differed once, waiting for their second look. Each is read again in whole on both sides once its
+    /// delay has passed and published only if it still differs, classified as it is then. Adds may come from
+    /// several workers; flushes run one at a time.
     /// </summary>
     private sealed class Suspects(TableValidator validator, ValidationRun run, TableSchema schema)
     {
-        private readonly List<(long Id, InconsistencyType Type, List<string>? Columns, long FoundAt)> _pending = [];
+        private readonly List<(long Id, long FoundAt)> _pending = [];
+        private readonly SemaphoreSlim _flushing = new(1, 1);
         private readonly TimeSpan _delay = TimeSpan.FromMilliseconds(validator._options.RecheckDelayMs);
 
-        public void Add(long id, InconsistencyType type, List<string>? columns) =>
-            _pending.Add((id, type, columns, validator._time.GetTimestamp()));
+        public void Add(long id)
+        {
+            lock (_pending)
+            {
+                _pending.Add((id, validator._time.GetTimestamp()));
+            }
+        }
 
         /// <summary>Re-checks and publishes the suspects whose delay has passed, or all of them (waiting out the delay).</summary>
         public async Task FlushAsync(bool all, CancellationToken cancellationToken)
         {
-            if (_pending.Count == 0)
+            await _flushing.WaitAsync(cancellationToken);
+            try
             {
-                return;
-            }
+                List<(long Id, long FoundAt)> due;
+                lock (_pending)
+                {
+                    var count = all ? _pending.Count
+                        : _pending.Count >= MaxPendingSuspects ? _pending.Count
+                        : _pending.FindIndex(s => validator._time.GetElapsedTime(s.FoundAt) < _delay) is var n and >= 0 ? n : _pending.Count;
+                    due = _pending.GetRange(0, count);
+                }
 
-            if (all)
-            {
-                var wait = _delay - validator._time.GetElapsedTime(_pending[^1].FoundAt);
+                if (due.Count == 0)
+                {
+                    return;
+                }
+
+                var wait = _delay - validator._time.GetElapsedTime(due[^1].FoundAt);
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, validator._time, cancellationToken);
                 }
-            }
 
-            var due = all ? _pending.Count : _pending.FindIndex(s => validator._time.GetElapsedTime(s.FoundAt) < _delay) switch
-            {
-                -1 => _pending.Count,
-                var n => n,
-            };
-            if (due == 0)
-            {
-                return;
-            }
-
-            var batch = _pending.GetRange(0, due);
-            var events = await validator.RetryAsync(run, "re-check and publish mismatches", async () =>
-            {
-                var confirmed = _delay > TimeSpan.Zero ? await RecheckAsync(batch, cancellationToken) : batch.ConvertAll(s => (s.Id, s.Type, s.Columns));
-                var now = validator._time.GetUtcNow();
-                var found = confirmed.ConvertAll(c => new InconsistentEvent(
-                    Guid.NewGuid(), schema.Table, c.Id, run.BaseSide, c.Type, now, (IReadOnlyList<string>?)c.Columns ?? []));
-                if (found.Count > 0)
+                var events = await validator.RetryAsync(run, "re-check and publish mismatches", async () =>
                 {
-                    await validator._publisher.PublishAsync(found, cancellationToken);
-                }
+                    var confirmed = await RecheckAsync(due.Select(s => s.Id).Distinct().ToArray(), cancellationToken);
+                    if (confirmed.Count > 0)
+                    {
+                        await validator._publisher.PublishAsync(confirmed, cancellationToken);
+                    }
 
-                return found;
-            }, cancellationToken);
-            run.RecordInconsistencies(events);
-            _pending.RemoveRange(0, due);
+                    return confirmed;
+                }, cancellationToken);
+                run.RecordInconsistencies(events);
+                lock (_pending)
+                {
+                    _pending.RemoveRange(0, due.Count);
+                }
+            }
+            finally
+            {
+                _flushing.Release();
+            }
         }
 
-        private async Task<List<(long Id, InconsistencyType Type, List<string>? Columns)>> RecheckAsync(
-            List<(long Id, InconsistencyType Type, List<string>? Columns, long FoundAt)> batch, CancellationToken cancellationToken)
+        private async Task<List<InconsistentEvent>> RecheckAsync(long[] ids, CancellationToken cancellationToken)
         {
-            var ids = batch.Select(s => s.Id).Distinct().ToArray();
             var baseRows = validator._reader.ReadByIdsAsync(schema, run.BaseSide, ids, cancellationToken);
             var otherRows = validator._reader.ReadByIdsAsync(schema, run.BaseSide.Other(), ids, cancellationToken);
             var (bases, others) = (await baseRows, await otherRows);
-            var confirmed = new List<(long, InconsistencyType, List<string>?)>();
+            var now = validator._time.GetUtcNow();
+            var confirmed = new List<InconsistentEvent>();
             foreach (var id in ids)
             {
                 var inBase = bases.TryGetValue(id, out var b);
                 var inOther = others.TryGetValue(id, out var o);
-                if (inBase && !inOther)
+                (InconsistencyType Type, IReadOnlyList<string> Columns)? found =
+                    inBase && !inOther ? (InconsistencyType.TargetMissing, [])
+                    : !inBase && inOther ? (InconsistencyType.BaseMissing, [])
+                    : inBase && ValueComparer.DifferingColumns(schema, b!, o!) is { } columns ? (InconsistencyType.Neq, columns)
+                    : null;
+                if (found is { } f)
                 {
-                    confirmed.Add((id, InconsistencyType.TargetMissing, null));
-                }
-                else if (!inBase && inOther)
-                {
-                    confirmed.Add((id, InconsistencyType.BaseMissing, null));
-                }
-                else if (inBase && inOther && ValueComparer.DifferingColumns(schema, b!, o!) is { } columns)
-                {
-                    confirmed.Add((id, InconsistencyType.Neq, columns));
+                    confirmed.Add(new InconsistentEvent(Guid.NewGuid(), schema.Table, id, run.BaseSide, f.Type, now, f.Columns));
                 }
             }
 
