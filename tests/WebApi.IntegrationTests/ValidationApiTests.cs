@@ -199,3 +199,9 @@ public sealed class SqliteValidationApiTests : ValidationApiTests
 {
     protected override Task<TestDatabases> CreateDatabasesAsync() => Task.FromResult<TestDatabases>(new SqliteTestDatabases());
 }
+
+public sealed class MariaDbValidationApiTests(MariaDbFixture mariaDb) : ValidationApiTests
+{
+    protected override async Task<TestDatabases> CreateDatabasesAsync() =>
+        await MariaDbTestDatabases.CreateAsync(await mariaDb.GetServerAsync());
+}
