@@ -19,7 +19,9 @@ internal sealed partial class ValidationScheduler(
     ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService
 {
     private readonly Slot[] _slots = Enum.GetValues<RunKind>().Select(_ => new Slot()).ToArray();
+    private readonly Lock _shutdownLock = new();
     private volatile bool _shuttingDown;
+    private Task? _shutdown;
 
     public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, CancellationToken cancellationToken)
     {
@@ -74,7 +76,18 @@ internal sealed partial class ValidationScheduler(
 
     Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    async Task IHostedService.StopAsync(CancellationToken cancellationToken)
+    Task IHostedService.StopAsync(CancellationToken cancellationToken)
+    {
+        // The host can be stopped twice at once and disposed after the first stop ends (WebApplication.Run stops and
+        // disposes on the shutdown signal that another caller's StopAsync raised): every caller awaits the one
+        // shutdown, so none reaches a disposed gate.
+        lock (_shutdownLock)
+        {
+            return _shutdown ??= ShutdownAsync();
+        }
+    }
+
+    private async Task ShutdownAsync()
     {
         _shuttingDown = true;
         foreach (var kind in Enum.GetValues<RunKind>())

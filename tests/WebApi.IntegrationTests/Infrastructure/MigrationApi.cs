@@ -47,6 +47,13 @@ internal sealed class MigrationApi(TestDatabases databases, int seedRows = 3_000
         });
     }
 
+    /// <summary>Stops the service, then removes its databases.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await databases.DisposeAsync();
+    }
+
     public async Task<MigrationStatusDto> StatusAsync() =>
         (await CreateClient().GetFromJsonAsync<MigrationStatusDto>("/migrator/status", TestContext.Current.CancellationToken))!;
 
