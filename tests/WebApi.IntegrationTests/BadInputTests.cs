@@ -12,11 +12,7 @@ public sealed class BadInputTests : IAsyncLifetime
 
     public ValueTask InitializeAsync() => ValueTask.CompletedTask;
 
-    public async ValueTask DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _api.Databases.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
 
     public static TheoryData<string, string> BadBodies() => new()
     {

@@ -39,7 +39,16 @@ public abstract class EdgeCaseValidationTests
     [InlineData(2)]
     public async Task FullRun_EdgeValues_ReportsExactlyTheRealDifferences(int chunkRows)
     {
-        await using var databases = await CreateDatabasesAsync();
+        var databases = await CreateDatabasesAsync();
+        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
+        {
+            ["Migration:Table"] = Table,
+            ["Migration:Seed:Enabled"] = "false",
+            ["Migration:Validation:ChunkRows"] = chunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Migration:Validation:BatchSize"] = "3",
+        });
+
+        // The tables exist before the service starts (on first use of the client), so it creates no schema of its own.
         foreach (var side in new[] { Direction.Src, Direction.Dst })
         {
             await databases.ExecuteAsync(side, $"CREATE TABLE {Table} (id BIGINT NOT NULL PRIMARY KEY, txt VARCHAR(50) NULL, amount DECIMAL(12,2) NULL, utime BIGINT NOT NULL)");
@@ -52,14 +61,6 @@ public abstract class EdgeCaseValidationTests
                 }
             }
         }
-
-        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
-        {
-            ["Migration:Table"] = Table,
-            ["Migration:Seed:Enabled"] = "false",
-            ["Migration:Validation:ChunkRows"] = chunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Migration:Validation:BatchSize"] = "3",
-        });
 
         var response = await api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -85,4 +86,10 @@ public abstract class EdgeCaseValidationTests
 public sealed class SqliteEdgeCaseValidationTests : EdgeCaseValidationTests
 {
     protected override Task<TestDatabases> CreateDatabasesAsync() => Task.FromResult<TestDatabases>(new SqliteTestDatabases());
+}
+
+public sealed class MariaDbEdgeCaseValidationTests(MariaDbFixture mariaDb) : EdgeCaseValidationTests
+{
+    protected override async Task<TestDatabases> CreateDatabasesAsync() =>
+        await MariaDbTestDatabases.CreateAsync(await mariaDb.GetServerAsync());
 }
