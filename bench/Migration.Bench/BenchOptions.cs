@@ -30,8 +30,8 @@ internal sealed record BenchOptions(
           --parallelism N       chunks validated at once (default 2)
           --updates N           incremental mode: updates per second written to the source (default 2000)
           --seconds N           incremental mode: how long the load runs (default 10)
-          --mysql CS            an existing server (connection string without Database); default: env
-                                MIGRATION_BENCH_MYSQL, else a MariaDB started from the Debian binaries
+          --mysql CS            an existing server (connection string without Database); default: the
+                                server in MIGRATION_TEST_MYSQL, else a MariaDB started from the Debian binaries
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -62,7 +62,7 @@ internal sealed record BenchOptions(
             Int("parallelism", 2),
             Int("updates", 2_000),
             Int("seconds", 10),
-            values.Remove("mysql", out var cs) ? cs : Environment.GetEnvironmentVariable("MIGRATION_BENCH_MYSQL"));
+            values.Remove("mysql", out var cs) ? cs : null);
         if (values.Count > 0)
         {
             throw new ArgumentException($"Unknown option(s): {string.Join(", ", values.Keys)}.\n{Usage}");

@@ -11,6 +11,7 @@ using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
 using Migration.Infrastructure;
+using Migration.Testing;
 
 BenchOptions options;
 try
@@ -23,7 +24,8 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-var server = options.MySql ?? throw new InvalidOperationException("Set --mysql or MIGRATION_BENCH_MYSQL.");
+await using var privateServer = options.MySql is null ? await MariaDbServer.StartAsync(bufferPoolMb: 1024) : null;
+var server = options.MySql ?? privateServer!.ConnectionString;
 var setup = Stopwatch.StartNew();
 await BenchDatabase.CreateAsync(server, options.Rows);
 var planted = await BenchDatabase.PlantAsync(server, options);

@@ -42,7 +42,8 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
     public bool IsPrivate => _process is not null;
 
     /// <summary>The server named by <c>MIGRATION_TEST_MYSQL</c>, or a private one started now.</summary>
-    public static async Task<MariaDbServer> StartAsync(CancellationToken cancellationToken = default)
+    /// <param name="bufferPoolMb">InnoDB buffer pool of a private server: enough to keep the tables in memory.</param>
+    public static async Task<MariaDbServer> StartAsync(CancellationToken cancellationToken = default, int bufferPoolMb = 256)
     {
         var external = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(external))
@@ -62,7 +63,7 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
         var dataDirectory = CreateDataDirectory();
         try
         {
-            return await StartPrivateAsync(mariadbd, installDb, dataDirectory, cancellationToken);
+            return await StartPrivateAsync(mariadbd, installDb, dataDirectory, bufferPoolMb, cancellationToken);
         }
         catch
         {
@@ -154,7 +155,7 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
         return new MariaDbServer(connectionString, null, null);
     }
 
-    private static async Task<MariaDbServer> StartPrivateAsync(string mariadbd, string installDb, string dataDirectory, CancellationToken cancellationToken)
+    private static async Task<MariaDbServer> StartPrivateAsync(string mariadbd, string installDb, string dataDirectory, int bufferPoolMb, CancellationToken cancellationToken)
     {
         // mariadbd refuses to run as root unless told to switch to another user, which must then own the data directory.
         var asRoot = Environment.UserName == "root";
@@ -176,7 +177,7 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
             [
                 "--no-defaults", .. userArgument, $"--datadir={dataDirectory}", $"--socket={Path.Combine(dataDirectory, "mysqld.sock")}",
                 $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", "--skip-log-bin",
-                "--innodb-flush-log-at-trx-commit=2", "--innodb-buffer-pool-size=256M", "--max-connections=500",
+                "--innodb-flush-log-at-trx-commit=2", $"--innodb-buffer-pool-size={bufferPoolMb}M", "--max-connections=500",
                 // Debian's packaged server defaults to utf8mb4; the compiled-in default (--no-defaults) is latin1.
                 "--character-set-server=utf8mb4",
             ], output);

@@ -18,12 +18,13 @@ internal abstract class SqlDialect
 
     /// <summary>
     /// A per-row checksum of <paramref name="columns"/> computed by the server, or null where the engine has none
-    /// (then validation compares whole rows). Each value is length-prefixed and NULL has its own marker, so
-    /// neither a NULL nor a value that contains the separator can make two different rows hash alike.
+    /// (then validation compares whole rows). The hashed text is the values joined by a separator, then a NULL
+    /// flag per column and the length of each <paramref name="variableColumns"/> value (text, binary: anything
+    /// that may contain the separator), so no two different rows hash the same text.
     /// </summary>
-    public virtual string? RowChecksum(IReadOnlyList<string> columns) => null;
+    public virtual string? RowChecksum(IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns) => null;
 
-    public bool HasRowChecksum => RowChecksum(["id"]) is not null;
+    public bool HasRowChecksum => RowChecksum(["id"], []) is not null;
 
     private static string InsertPrefix(string table, IReadOnlyList<string> columns)
     {
@@ -55,7 +56,12 @@ internal abstract class SqlDialect
             return $"{InsertPrefix(table, columns)} ON DUPLICATE KEY UPDATE {string.Join(", ", sets)}";
         }
 
-        public override string RowChecksum(IReadOnlyList<string> columns) =>
-            $"CRC32(CONCAT({string.Join(", ", columns.Select(c => $"IFNULL(CONCAT(LENGTH({Quote(c)}), ':', {Quote(c)}), '-')"))}))";
+        public override string RowChecksum(IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns)
+        {
+            var parts = columns.Select(Quote)
+                .Concat(columns.Select(c => $"ISNULL({Quote(c)})"))
+                .Concat(columns.Where(variableColumns.Contains).Select(c => $"LENGTH({Quote(c)})"));
+            return $"CRC32(CONCAT_WS('#', {string.Join(", ", parts)}))";
+        }
     }
 }

@@ -27,9 +27,9 @@ public sealed class ValidationOptions
 
     /// <summary>
     /// A mismatch is read again after this delay before it is reported, since a row may be caught between its two
-    /// writes. 0 reports at once. Default 250 ms.
+    /// writes (a double write takes milliseconds). 0 re-reads at once. Default 100 ms.
     /// </summary>
-    public int RecheckDelayMs { get; set; } = 250;
+    public int RecheckDelayMs { get; set; } = 100;
 
     /// <summary>
     /// Full runs on MySQL first compare checksums of chunks of about this many rows, computed by each server, and

@@ -22,8 +22,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
     /// <summary>Reads the columns of both sides and checks they can be compared.</summary>
     public async Task<TableSchema> RefreshSchemaAsync(CancellationToken cancellationToken)
     {
-        var source = await ReadColumnsAsync(Direction.Src, cancellationToken);
-        var target = await ReadColumnsAsync(Direction.Dst, cancellationToken);
+        var (source, numeric) = await ReadColumnsAsync(Direction.Src, cancellationToken);
+        var (target, _) = await ReadColumnsAsync(Direction.Dst, cancellationToken);
         foreach (var (side, columns) in new[] { (Direction.Src, source), (Direction.Dst, target) })
         {
             if (!columns.Contains(TableSchema.KeyColumn) || !columns.Contains(TableSchema.UtimeColumn))
@@ -40,7 +40,11 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         }
 
         var compared = source.Where(c => !c.Equals(TableSchema.KeyColumn, StringComparison.OrdinalIgnoreCase)).ToArray();
-        var schema = new TableSchema(_table, compared, Array.FindIndex(compared, c => c.Equals(TableSchema.UtimeColumn, StringComparison.OrdinalIgnoreCase)));
+        var schema = new TableSchema(
+            _table,
+            compared,
+            Array.FindIndex(compared, c => c.Equals(TableSchema.UtimeColumn, StringComparison.OrdinalIgnoreCase)),
+            compared.Where(c => !numeric.Contains(c)).ToHashSet());
         _schema = schema;
         return schema;
     }
@@ -116,7 +120,7 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         TableSchema schema, Direction side, long from, long to, long width, CancellationToken cancellationToken)
     {
         var db = databases[side];
-        var checksum = db.Dialect.RowChecksum(schema.Columns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
+        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Id} DIV {width} AS c, COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(schema.Table)} " +
@@ -132,17 +136,16 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         return chunks;
     }
 
-    /// <summary>Id and row checksum of every row in <c>[from, to]</c> whose chunk is one of <paramref name="chunks"/>, by id.</summary>
+    /// <summary>Id and row checksum of every row in <c>[from, to]</c> (only in <paramref name="chunks"/> when given), by id.</summary>
     public async Task<List<(long Id, long Checksum)>> ReadRowChecksumsAsync(
-        TableSchema schema, Direction side, long from, long to, long width, IReadOnlyCollection<long> chunks, CancellationToken cancellationToken)
+        TableSchema schema, Direction side, long from, long to, long width, IReadOnlyCollection<long>? chunks, CancellationToken cancellationToken)
     {
         var db = databases[side];
-        var checksum = db.Dialect.RowChecksum(schema.Columns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
+        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var list = new StringBuilder().AppendJoin(',', chunks.Select(c => c.ToString(CultureInfo.InvariantCulture)));
-        command.CommandText = $"SELECT {Id}, {checksum} FROM {SqlDialect.Quote(schema.Table)} " +
-            $"WHERE {Id} >= @a AND {Id} <= @b AND {Id} DIV {width} IN ({list}) ORDER BY {Id}";
+        var inChunks = chunks is null ? "" : $" AND {Id} DIV {width} IN ({new StringBuilder().AppendJoin(',', chunks.Select(c => c.ToString(CultureInfo.InvariantCulture)))})";
+        command.CommandText = $"SELECT {Id}, {checksum} FROM {SqlDialect.Quote(schema.Table)} WHERE {Id} >= @a AND {Id} <= @b{inChunks} ORDER BY {Id}";
         AddParameters(command, [from, to]);
         var rows = new List<(long, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -169,7 +172,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
 
     private static string Utime => SqlDialect.Quote(TableSchema.UtimeColumn);
 
-    private async Task<string[]> ReadColumnsAsync(Direction side, CancellationToken cancellationToken)
+    /// <summary>The column names, and which of them hold numbers.</summary>
+    private async Task<(string[] Columns, HashSet<string> Numeric)> ReadColumnsAsync(Direction side, CancellationToken cancellationToken)
     {
         await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -177,13 +181,20 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         try
         {
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+            var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+            var numeric = Enumerable.Range(0, reader.FieldCount).Where(i => IsNumber(reader.GetFieldType(i))).Select(reader.GetName).ToHashSet();
+            return (columns, numeric);
         }
         catch (DbException ex) when (IsMissingTable(ex))
         {
             throw new TableShapeException($"Table '{_table}' does not exist on {side.ToWire()}: {ex.Message}");
         }
     }
+
+    private static bool IsNumber(Type type) =>
+        type == typeof(sbyte) || type == typeof(byte) || type == typeof(short) || type == typeof(ushort) || type == typeof(int)
+        || type == typeof(uint) || type == typeof(long) || type == typeof(ulong) || type == typeof(float) || type == typeof(double)
+        || type == typeof(decimal) || type == typeof(bool);
 
     private static bool IsMissingTable(DbException ex) =>
         ex.Message.Contains("no such table", StringComparison.OrdinalIgnoreCase)

@@ -2,7 +2,8 @@ namespace Migration.Infrastructure.Validation;
 
 /// <summary>The compared columns of the migrated table, in one fixed order for both sides.</summary>
 /// <param name="Columns">Every column but the key, in the base side's order.</param>
-internal sealed record TableSchema(string Table, IReadOnlyList<string> Columns, int UtimeIndex)
+/// <param name="VariableColumns">The columns whose values are not numbers (text, binary, dates…).</param>
+internal sealed record TableSchema(string Table, IReadOnlyList<string> Columns, int UtimeIndex, IReadOnlySet<string> VariableColumns)
 {
     public const string KeyColumn = "id";
     public const string UtimeColumn = "utime";
