@@ -18,9 +18,9 @@ public abstract class ValidationApiTests
 
     protected abstract Task<TestDatabases> CreateDatabasesAsync();
 
-    private async Task<MigrationApi> StartAsync(int seedRows = 3_000)
+    private async Task<MigrationApi> StartAsync(int seedRows = 3_000, Dictionary<string, string?>? settings = null)
     {
-        var api = new MigrationApi(await CreateDatabasesAsync(), seedRows);
+        var api = new MigrationApi(await CreateDatabasesAsync(), seedRows, settings);
         _ = api.Server; // starts the host: schema and seed are in place before the first request
         return api;
     }
@@ -111,6 +111,28 @@ public abstract class ValidationApiTests
         var again = (await (await client.PostAsync("/migrator/incr/stop", null, _ct)).Content.ReadFromJsonAsync<StopResultDto>(_ct))!;
         Assert.False(again.WasRunning);
         Assert.Equal(stopped.Run.RowsChecked, again.Run!.RowsChecked);
+    }
+
+    [Fact]
+    public async Task IncrRun_MismatchMendedWithinTheRecheckDelay_IsClearedNotReported()
+    {
+        await using var api = await StartAsync(seedRows: 300, new() { ["Migration:Validation:RecheckDelayMs"] = "1500" });
+        var planted = await DiffAsync(api.Databases);
+        var client = api.CreateClient();
+        await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 20 }, _ct);
+        await api.WaitForStatusAsync(s => s.Incremental!.EventsPublished >= planted.TargetMissing.Count + planted.Neq.Count + planted.BaseMissing.Count
+            && s.Incremental.SuspectsPending == 0 && s.Repair.Pending == 0);
+        var clearedBefore = (await api.StatusAsync()).Incremental!.SuspectsCleared;
+
+        // A double write whose second half lands after the validator saw the first: a mismatch for a moment only.
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        await api.Databases.ExecuteAsync(Direction.Src, $"UPDATE users SET name = 'mid write', utime = {now} WHERE id = 5");
+        await api.WaitForStatusAsync(s => s.Incremental!.SuspectsPending > 0);
+        await api.Databases.ExecuteAsync(Direction.Dst, $"UPDATE users SET name = 'mid write', utime = {now} WHERE id = 5");
+
+        var status = await api.WaitForStatusAsync(s => s.Incremental!.SuspectsPending == 0);
+        Assert.Equal(clearedBefore + 1, status.Incremental!.SuspectsCleared);
+        Assert.DoesNotContain(api.Publisher.Published, e => e.Id == 5);
     }
 
     [Fact]

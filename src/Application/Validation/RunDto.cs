@@ -20,6 +20,8 @@ public sealed record InconsistencyCountsDto(
 /// <param name="Interval">Poll interval in ms (incremental runs only).</param>
 /// <param name="Cursor">Last row checked base → target.</param>
 /// <param name="TargetCursor">Last row checked target → base.</param>
+/// <param name="SuspectsPending">Rows that differed once and wait to be read again before they are reported.</param>
+/// <param name="SuspectsCleared">Rows that differed once but were equal when read again (caught mid double write).</param>
 public sealed record RunDto(
     Guid Id,
     string Kind,
@@ -37,7 +39,9 @@ public sealed record RunDto(
     long Errors,
     string? LastError,
     CursorDto Cursor,
-    CursorDto TargetCursor)
+    CursorDto TargetCursor,
+    long SuspectsPending,
+    long SuspectsCleared)
 {
     public static RunDto From(ValidationRun run, DateTimeOffset now)
     {
@@ -63,7 +67,9 @@ public sealed record RunDto(
             run.Errors,
             run.LastError,
             ToDto(run.BaseCursor),
-            ToDto(run.TargetCursor));
+            ToDto(run.TargetCursor),
+            run.SuspectsPending,
+            run.SuspectsCleared);
     }
 
     private static CursorDto ToDto(RowCursor cursor) =>

@@ -41,6 +41,9 @@ public sealed class ValidationRun
     private long _rowsChecked;
     private long _eventsPublished;
     private long _errors;
+    private long _suspected;
+    private long _rechecked;
+    private long _cleared;
     private int _status;
 
     public ValidationRun(Guid id, RunKind kind, string table, Direction baseSide, long utime, long intervalMs, DateTimeOffset startedAt)
@@ -95,6 +98,12 @@ public sealed class ValidationRun
 
     public string? LastError { get; private set; }
 
+    /// <summary>Rows that differed once and wait for their second look.</summary>
+    public long SuspectsPending => Interlocked.Read(ref _suspected) - Interlocked.Read(ref _rechecked);
+
+    /// <summary>Rows that differed once but were equal when read again: caught between the two writes of a double write.</summary>
+    public long SuspectsCleared => Interlocked.Read(ref _cleared);
+
     public DateTimeOffset? LastErrorAt { get; private set; }
 
     public long InconsistenciesOf(InconsistencyType type) => Interlocked.Read(ref _inconsistencies[(int)type]);
@@ -102,6 +111,21 @@ public sealed class ValidationRun
     public void AdvanceBase(RowCursor cursor, int rowsChecked) => BaseCursor = Advance(BaseCursor, cursor, rowsChecked);
 
     public void AdvanceTarget(RowCursor cursor, int rowsChecked) => TargetCursor = Advance(TargetCursor, cursor, rowsChecked);
+
+    public void RecordSuspect()
+    {
+        EnsureRunning();
+        Interlocked.Increment(ref _suspected);
+    }
+
+    /// <summary>Records a re-check of <paramref name="suspects"/> suspects covering <paramref name="rows"/> distinct rows, of which <paramref name="confirmed"/> still differed.</summary>
+    public void RecordRecheck(int suspects, int rows, int confirmed)
+    {
+        EnsureRunning();
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(confirmed, rows);
+        Interlocked.Add(ref _cleared, rows - confirmed);
+        Interlocked.Add(ref _rechecked, suspects);
+    }
 
     public void RecordInconsistencies(IEnumerable<InconsistentEvent> events)
     {

@@ -399,6 +399,8 @@ internal sealed partial class TableValidator(
             {
                 _pending.Add((id, validator._time.GetTimestamp()));
             }
+
+            run.RecordSuspect();
         }
 
         /// <summary>Re-checks and publishes the suspects whose delay has passed, or all of them (waiting out the delay).</summary>
@@ -427,9 +429,10 @@ internal sealed partial class TableValidator(
                     await Task.Delay(wait, validator._time, cancellationToken);
                 }
 
+                var ids = due.Select(s => s.Id).Distinct().ToArray();
                 var events = await validator.RetryAsync(run, "re-check and publish mismatches", async () =>
                 {
-                    var confirmed = await RecheckAsync(due.Select(s => s.Id).Distinct().ToArray(), cancellationToken);
+                    var confirmed = await RecheckAsync(ids, cancellationToken);
                     if (confirmed.Count > 0)
                     {
                         await validator._publisher.PublishAsync(confirmed, cancellationToken);
@@ -438,6 +441,7 @@ internal sealed partial class TableValidator(
                     return confirmed;
                 }, cancellationToken);
                 run.RecordInconsistencies(events);
+                run.RecordRecheck(due.Count, ids.Length, events.Count);
                 lock (_pending)
                 {
                     _pending.RemoveRange(0, due.Count);

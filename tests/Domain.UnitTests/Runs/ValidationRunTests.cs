@@ -76,6 +76,22 @@ public sealed class ValidationRunTests
     }
 
     [Fact]
+    public void RecordRecheck_CountsClearedRowsAndDrainsPending()
+    {
+        var run = NewRun();
+        run.RecordSuspect();
+        run.RecordSuspect();
+        run.RecordSuspect();
+        Assert.Equal(3, run.SuspectsPending);
+
+        run.RecordRecheck(suspects: 2, rows: 2, confirmed: 1);
+
+        Assert.Equal(1, run.SuspectsPending);
+        Assert.Equal(1, run.SuspectsCleared);
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.RecordRecheck(1, 1, 2));
+    }
+
+    [Fact]
     public void New_NegativeUtime_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => NewRun(utime: -1));
 
