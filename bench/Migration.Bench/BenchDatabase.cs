@@ -50,7 +50,7 @@ internal static class BenchDatabase
     /// <summary>Plants the drift: rows deleted from the target, changed in the target, deleted from the source.</summary>
     public static async Task<PlantedDrift> PlantAsync(string server, BenchOptions options)
     {
-        var total = options.Missing + options.Changed + options.Extra;
+        var total = Math.Max(1, options.Missing + options.Changed + options.Extra);
         var ids = options.Clustered
             ? Enumerable.Range(0, total).Select(i => (long)(options.Rows / 4) + i).ToArray()
             : Enumerable.Range(0, total).Select(i => 1 + (long)i * (options.Rows / total) + 7).ToArray();

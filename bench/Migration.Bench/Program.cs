@@ -11,6 +11,8 @@ using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
 using Migration.Infrastructure;
+using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Validation;
 using Migration.Testing;
 
 BenchOptions options;
@@ -26,9 +28,11 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 
 await using var privateServer = options.MySql is null ? await MariaDbServer.StartAsync(bufferPoolMb: 1024) : null;
 var server = options.MySql ?? privateServer!.ConnectionString;
+var incremental = options.Mode == "incremental";
 var setup = Stopwatch.StartNew();
 await BenchDatabase.CreateAsync(server, options.Rows);
-var planted = await BenchDatabase.PlantAsync(server, options);
+var planted = incremental ? new PlantedDrift([], [], []) : await BenchDatabase.PlantAsync(server, options);
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 Console.WriteLine($"setup: {options.Rows:N0} rows per side, planted {planted.TargetMissing.Count} target_missing / {planted.Neq.Count} neq / {planted.BaseMissing.Count} base_missing ({(options.Clustered ? "clustered" : "scattered")}) in {setup.Elapsed.TotalSeconds:F1} s");
 
 var builder = Host.CreateApplicationBuilder();
@@ -39,40 +43,85 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Migration:Source:ConnectionString"] = BenchDatabase.For(server, BenchDatabase.SourceDatabase),
     ["Migration:Target:Provider"] = "MySql",
     ["Migration:Target:ConnectionString"] = BenchDatabase.For(server, BenchDatabase.TargetDatabase),
-    ["Migration:DataDirectory"] = Path.Combine(Path.GetTempPath(), "migration-bench"),
+    ["Migration:DataDirectory"] = Directory.CreateTempSubdirectory("migration-bench-").FullName,
     ["Migration:Seed:Enabled"] = "false",
     ["Migration:Validation:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
     ["Migration:Validation:ChunkRows"] = (options.Mode == "full-rows" ? 0 : options.ChunkRows).ToString(CultureInfo.InvariantCulture),
     ["Migration:Validation:Parallelism"] = options.Parallelism.ToString(CultureInfo.InvariantCulture),
 });
 builder.Services.AddApplication().AddInfrastructure(builder.Configuration);
-builder.Services.AddSingleton(new CountingPublisher(null));
+// Full runs count what validation reports; incremental runs also hand it on to the in-process repair.
+builder.Services.AddSingleton(sp => new CountingPublisher(incremental ? ActivatorUtilities.CreateInstance<InProcessInconsistencyPublisher>(sp) : null));
 builder.Services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<CountingPublisher>());
 using var host = builder.Build();
 
-var validator = host.Services.GetRequiredService<ITableValidator>();
-var publisher = host.Services.GetRequiredService<CountingPublisher>();
-var run = new ValidationRun(Guid.NewGuid(), RunKind.Full, validator.Table, Direction.Src, 0, 0, TimeProvider.System.GetUtcNow());
+return incremental ? await RunIncrementalAsync() : await RunFullAsync();
 
-// Open one connection per side first, so the figure is the validation, not the first TCP handshake.
-await host.Services.GetRequiredService<Migration.Infrastructure.Validation.TableReader>().RefreshSchemaAsync(CancellationToken.None);
+async Task<int> RunFullAsync()
+{
+    var validator = host.Services.GetRequiredService<ITableValidator>();
+    var publisher = host.Services.GetRequiredService<CountingPublisher>();
+    var run = new ValidationRun(Guid.NewGuid(), RunKind.Full, validator.Table, Direction.Src, 0, 0, TimeProvider.System.GetUtcNow());
 
-var clock = Stopwatch.StartNew();
-await validator.RunAsync(run, CancellationToken.None);
-var seconds = clock.Elapsed.TotalSeconds;
-var peakMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
+    // Open one connection per side first, so the figure is the validation, not the first TCP handshake.
+    await host.Services.GetRequiredService<TableReader>().RefreshSchemaAsync(CancellationToken.None);
 
-var found = (TargetMissing: publisher.IdsOf(InconsistencyType.TargetMissing), Neq: publisher.IdsOf(InconsistencyType.Neq), BaseMissing: publisher.IdsOf(InconsistencyType.BaseMissing));
-Console.WriteLine($"mode: {options.Mode}, batch {options.BatchSize}, chunk {(options.Mode == "full-rows" ? 0 : options.ChunkRows)}, parallelism {options.Parallelism}");
-Console.WriteLine($"rows per side: {options.Rows:N0} (source {options.Rows - planted.BaseMissing.Count:N0}, target {options.Rows - planted.TargetMissing.Count:N0}), rows checked: {run.RowsChecked:N0}");
-Console.WriteLine($"seconds: {seconds:F3}");
-Console.WriteLine($"rows/s: {run.RowsChecked / seconds:N0}");
-Console.WriteLine($"peak memory: {peakMb:F0} MB");
-Console.WriteLine($"target_missing: found {found.TargetMissing.Count} / planted {planted.TargetMissing.Count}");
-Console.WriteLine($"neq:            found {found.Neq.Count} / planted {planted.Neq.Count}");
-Console.WriteLine($"base_missing:   found {found.BaseMissing.Count} / planted {planted.BaseMissing.Count}");
+    var clock = Stopwatch.StartNew();
+    await validator.RunAsync(run, CancellationToken.None);
+    var seconds = clock.Elapsed.TotalSeconds;
 
-var exact = found.TargetMissing.SetEquals(planted.TargetMissing) && found.Neq.SetEquals(planted.Neq) && found.BaseMissing.SetEquals(planted.BaseMissing)
-    && publisher.Events.Count == planted.TargetMissing.Count + planted.Neq.Count + planted.BaseMissing.Count;
-Console.WriteLine(exact ? "result: every planted difference found, nothing else reported" : "result: MISMATCH between found and planted");
-return exact ? 0 : 1;
+    var found = (TargetMissing: publisher.IdsOf(InconsistencyType.TargetMissing), Neq: publisher.IdsOf(InconsistencyType.Neq), BaseMissing: publisher.IdsOf(InconsistencyType.BaseMissing));
+    Console.WriteLine($"mode: {options.Mode}, batch {options.BatchSize}, chunk {(options.Mode == "full-rows" ? 0 : options.ChunkRows)}, parallelism {options.Parallelism}");
+    Console.WriteLine($"rows per side: {options.Rows:N0} (source {options.Rows - planted.BaseMissing.Count:N0}, target {options.Rows - planted.TargetMissing.Count:N0}), rows checked: {run.RowsChecked:N0}");
+    Console.WriteLine($"seconds: {seconds:F3}");
+    Console.WriteLine($"rows/s: {run.RowsChecked / seconds:N0}");
+    Console.WriteLine($"peak memory: {PeakMb():F0} MB");
+    Console.WriteLine($"target_missing: found {found.TargetMissing.Count} / planted {planted.TargetMissing.Count}");
+    Console.WriteLine($"neq:            found {found.Neq.Count} / planted {planted.Neq.Count}");
+    Console.WriteLine($"base_missing:   found {found.BaseMissing.Count} / planted {planted.BaseMissing.Count}");
+
+    var exact = found.TargetMissing.SetEquals(planted.TargetMissing) && found.Neq.SetEquals(planted.Neq) && found.BaseMissing.SetEquals(planted.BaseMissing)
+        && publisher.Events.Count == planted.TargetMissing.Count + planted.Neq.Count + planted.BaseMissing.Count;
+    Console.WriteLine(exact ? "result: every planted difference found, nothing else reported" : "result: MISMATCH between found and planted");
+    return exact ? 0 : 1;
+}
+
+async Task<int> RunIncrementalAsync()
+{
+    await host.StartAsync();
+    var scheduler = host.Services.GetRequiredService<IValidationScheduler>();
+    var load = new IncrementalLoad(
+        BenchDatabase.For(server, BenchDatabase.SourceDatabase), BenchDatabase.For(server, BenchDatabase.TargetDatabase), options.Rows);
+    using var watching = new CancellationTokenSource();
+    var watcher = load.WatchAsync(watching.Token);
+
+    var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, CancellationToken.None);
+    var clock = Stopwatch.StartNew();
+    await load.WriteAsync(options.UpdatesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
+    var written = clock.Elapsed.TotalSeconds;
+
+    // Let the repair catch up with the last writes, for at most 30 s.
+    var drain = Stopwatch.StartNew();
+    while (load.Outstanding > 0 && drain.Elapsed < TimeSpan.FromSeconds(30))
+    {
+        await Task.Delay(20);
+    }
+
+    await watching.CancelAsync();
+    await watcher;
+    await scheduler.StopAsync(RunKind.Incremental, CancellationToken.None);
+    var repair = host.Services.GetRequiredService<IRepairMonitor>().Snapshot();
+    await host.StopAsync();
+
+    Console.WriteLine($"mode: incremental, interval 50 ms, batch {options.BatchSize}");
+    Console.WriteLine($"updates written to the source: {load.Updates:N0} in {written:F1} s ({load.Updates / written:N0}/s)");
+    Console.WriteLine($"run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors, cursor lag at stop {TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - run.BaseCursor.Utime:N0} ms");
+    Console.WriteLine($"repair: {repair.Upserted:N0} upserted, {repair.Failed} failed attempts, {repair.Pending} pending");
+    Console.WriteLine($"write → repaired on the target: {IncrementalLoad.Percentiles(load.WriteToRepairedMs)}");
+    Console.WriteLine($"peak memory: {PeakMb():F0} MB");
+    var keptUp = load.Outstanding == 0;
+    Console.WriteLine(keptUp ? "result: every update reached the target" : $"result: {load.Outstanding:N0} updates never reached the target");
+    return keptUp ? 0 : 1;
+}
+
+static double PeakMb() => Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
