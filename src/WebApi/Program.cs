@@ -2,13 +2,19 @@ using System.Text.Json.Serialization;
 using Migration.Application;
 using Migration.Infrastructure;
 using Migration.WebApi.Infrastructure;
+using Migration.WebApi.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
 
-builder.Services.AddControllers(mvc => mvc.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true)
+builder.Services.AddApiKeySecurity(builder.Configuration);
+builder.Services.AddControllers(mvc =>
+    {
+        mvc.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
+        mvc.Conventions.Add(new RequireAuthorizationConvention());
+    })
     .AddJsonOptions(json =>
     {
         // A misspelt field ("intervall") is an error, not a silently missing value.
@@ -26,6 +32,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseSwagger();
 app.UseSwaggerUI();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapControllers();
 app.MapHealthChecks("/health");
 app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
 using Migration.Application.Validation.StartIncr;
+using Migration.WebApi.Security;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
 namespace Migration.WebApi.Infrastructure;
@@ -28,6 +29,17 @@ internal static class SwaggerSetup
             }
 
             swagger.SchemaFilter<ExampleSchemaFilter>();
+            swagger.AddSecurityDefinition(ApiKeyAuthenticationHandler.SchemeName, new OpenApiSecurityScheme
+            {
+                Type = SecuritySchemeType.ApiKey,
+                In = ParameterLocation.Header,
+                Name = ApiKeyAuthenticationHandler.HeaderName,
+                Description = "The API key (see Auth:ApiKeys, or the key printed at start).",
+            });
+            swagger.AddSecurityRequirement(document => new OpenApiSecurityRequirement
+            {
+                [new OpenApiSecuritySchemeReference(ApiKeyAuthenticationHandler.SchemeName, document)] = [],
+            });
         });
         return services;
     }

@@ -16,7 +16,27 @@ internal sealed class MigrationApi(TestDatabases databases, int seedRows = 3_000
 {
     public TestDatabases Databases => databases;
 
+    /// <summary>A key with the operator role; every client from <c>CreateClient</c> sends it.</summary>
+    public const string OperatorKey = "test-operator-key-0123456789abcdef";
+
+    /// <summary>A valid key without any role.</summary>
+    public const string ViewerKey = "test-viewer-key-0123456789abcdef";
+
     public RecordingPublisher Publisher => Services.GetRequiredService<RecordingPublisher>();
+
+    /// <summary>A client that sends no API key.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        return client;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-Api-Key", OperatorKey);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -35,6 +55,11 @@ internal sealed class MigrationApi(TestDatabases databases, int seedRows = 3_000
         builder.UseSetting("Migration:Repair:RetryBackoffMs", "50");
         builder.UseSetting("Migration:Repair:MaxAttempts", "20");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Auth:ApiKeys:0:Name", "tests");
+        builder.UseSetting("Auth:ApiKeys:0:Key", OperatorKey);
+        builder.UseSetting("Auth:ApiKeys:0:Roles:0", "operator");
+        builder.UseSetting("Auth:ApiKeys:1:Name", "viewer");
+        builder.UseSetting("Auth:ApiKeys:1:Key", ViewerKey);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,29 @@
+namespace Migration.WebApi.Security;
+
+/// <summary>One accepted API key.</summary>
+public sealed class ApiKeyEntry
+{
+    /// <summary>Who holds the key; it names the principal in logs instead of the key.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The secret sent in the <c>X-Api-Key</c> header. Use at least 32 random characters.</summary>
+    public string Key { get; set; } = "";
+
+    /// <summary>Roles of the key's principal. <c>operator</c> may switch the double-write pattern.</summary>
+    public List<string> Roles { get; set; } = [];
+}
+
+/// <summary>The <c>Auth</c> configuration section.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>
+    /// Accepted keys. When empty, the service makes one key with every role at start and prints it once to
+    /// the console: mutations are never open.
+    /// </summary>
+    public List<ApiKeyEntry> ApiKeys { get; set; } = [];
+
+    /// <summary>Whether reads (<c>GET</c>) need a key too. Default false: status and health are open.</summary>
+    public bool ProtectReads { get; set; }
+}
