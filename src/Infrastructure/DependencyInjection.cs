@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
+using Migration.Application.Validation;
 using Migration.Domain;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Events;
@@ -43,6 +44,9 @@ public static class DependencyInjection
         services.AddSingleton<TableReader>();
         services.AddSingleton<ITableValidator, TableValidator>();
         services.AddSingleton<IPatternStore, InMemoryPatternStore>();
+        services.AddSingleton<IRunCheckpointStore, EfRunCheckpointStore>();
+        services.AddOptions<CheckpointOptions>().Configure<IOptions<MigrationOptions>>((checkpoint, migration) =>
+            checkpoint.Interval = TimeSpan.FromMilliseconds(migration.Value.Validation.CheckpointIntervalMs));
 
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());

@@ -136,6 +136,66 @@ public abstract class ValidationApiTests
     }
 
     [Fact]
+    public async Task FullRun_InterruptedByShutdownAndResumed_FindsWhatAnUninterruptedRunFinds()
+    {
+        var databases = await CreateDatabasesAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Migration:Validation:BatchSize"] = "50",
+            ["Migration:Validation:ChunkRows"] = "10",
+            ["Migration:Validation:CheckpointIntervalMs"] = "100",
+            // One range at a time, so what is reported before the stall is exactly what lies before the checkpoint.
+            ["Migration:Validation:Parallelism"] = "1",
+        };
+        await using var second = new MigrationApi(databases, seedRows: 20_000, settings);
+        (HashSet<long> TargetMissing, HashSet<long> Neq, HashSet<long> BaseMissing) planted;
+        Guid runId;
+        InconsistentEvent[] beforeRestart;
+        await using (var first = new MigrationApi(databases, seedRows: 20_000, settings, ownsDatabases: false))
+        {
+            _ = first.Server;
+            planted = await DiffAsync(databases);
+
+            // Let the first differences out, then hold the rest as if the event path had stalled, and shut down.
+            first.Publisher.HoldAfter(1);
+            var started = await (await first.CreateClient().PostAsync("/migrator/full/start", null, _ct)).Content.ReadFromJsonAsync<RunDto>(_ct);
+            runId = started!.Id;
+            await first.WaitForStatusAsync(s => s.Full!.EventsPublished > 0 && Volatile.Read(ref first.Publisher.Held) > 0);
+            beforeRestart = [.. first.Publisher.Published];
+        }
+
+        // The shutdown interrupted the run and saved a cursor before every difference it had not reported.
+        var shown = await second.StatusAsync();
+        Assert.Equal(("interrupted", runId), (shown.Full!.Status, shown.Full.Id));
+        var resumeAfter = shown.Full.Cursor.Id!.Value;
+        Assert.InRange(resumeAfter, beforeRestart.Max(e => e.Id), 19_000);
+
+        var resumed = await second.CreateClient().PostAsJsonAsync("/migrator/full/start", new { resume = true }, _ct);
+        Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
+        var final = await second.WaitForStatusAsync(s => s.Full!.Status == "completed" && s.Repair.Pending == 0, seconds: 60);
+        Assert.Equal(runId, final.Full!.Id);
+
+        // The resumed run went on from the checkpoint, and together the two lives reported every planted difference.
+        Assert.All(second.Publisher.Published, e => Assert.True(e.Id > resumeAfter, $"{e.Id} was checked before the checkpoint"));
+        InconsistentEvent[] all = [.. beforeRestart, .. second.Publisher.Published];
+        Assert.Equal(planted.TargetMissing, all.Where(e => e.Type == InconsistencyType.TargetMissing).Select(e => e.Id).ToHashSet());
+        Assert.Equal(planted.Neq, all.Where(e => e.Type == InconsistencyType.Neq).Select(e => e.Id).ToHashSet());
+        Assert.Equal(planted.BaseMissing, all.Where(e => e.Type == InconsistencyType.BaseMissing).Select(e => e.Id).ToHashSet());
+        Assert.Equal(all.Length, all.Select(e => e.Id).Distinct().Count());
+        var after = await DiffAsync(databases);
+        Assert.Empty(after.TargetMissing.Concat(after.Neq).Concat(after.BaseMissing));
+    }
+
+    [Fact]
+    public async Task Resume_WithNothingToResume_Returns409()
+    {
+        await using var api = await StartAsync(seedRows: 10);
+        var response = await api.CreateClient().PostAsJsonAsync("/migrator/incr/start", new { interval = 100, resume = true }, _ct);
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Null((await api.StatusAsync()).Incremental);
+    }
+
+    [Fact]
     public async Task IncrStop_WhileWaitingOutAnHourLongInterval_ReturnsPromptly()
     {
         await using var api = await StartAsync(seedRows: 200);

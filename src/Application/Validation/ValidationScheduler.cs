@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
 using Migration.Domain.Patterns;
@@ -15,6 +16,8 @@ namespace Migration.Application.Validation;
 internal sealed partial class ValidationScheduler(
     ITableValidator validator,
     IPatternStore patterns,
+    IRunCheckpointStore checkpoints,
+    IOptions<CheckpointOptions> checkpointOptions,
     TimeProvider time,
     ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService
 {
@@ -24,6 +27,39 @@ internal sealed partial class ValidationScheduler(
     private Task? _shutdown;
 
     public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, CancellationToken cancellationToken)
+    {
+        var pattern = await patterns.GetAsync(cancellationToken);
+        return await StartCoreAsync(kind, previous => new ValidationRun(
+            Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow()), cancellationToken);
+    }
+
+    public Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, CancellationToken cancellationToken) =>
+        StartCoreAsync(kind, previous =>
+        {
+            if (previous is null)
+            {
+                throw new ConflictException($"There is no {kind.ToString().ToLowerInvariant()} run to resume; start one without 'resume'.");
+            }
+
+            if (previous.Status == RunStatus.Completed)
+            {
+                throw new ConflictException($"The last {kind.ToString().ToLowerInvariant()} run ({previous.Id}) completed; start a new one without 'resume'.");
+            }
+
+            var checkpoint = previous.ToCheckpoint(time.GetUtcNow()) with
+            {
+                Status = RunStatus.Running,
+                EndedAt = null,
+                IntervalMs = intervalMs ?? previous.IntervalMs,
+            };
+            return ValidationRun.FromCheckpoint(checkpoint, running: true);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Under the slot's gate: checks the new run can be made from the latest one (before anything is stopped, so a
+    /// refused start changes nothing), stops the current run, makes the new one and starts its task.
+    /// </summary>
+    private async Task<ValidationRun> StartCoreAsync(RunKind kind, Func<ValidationRun?, ValidationRun> create, CancellationToken cancellationToken)
     {
         var slot = _slots[(int)kind];
         await slot.Gate.WaitAsync(cancellationToken);
@@ -35,14 +71,14 @@ internal sealed partial class ValidationScheduler(
                 throw new ConflictException("The service is shutting down; no new validation run can start.");
             }
 
+            create(slot.Run);
             await StopCurrentAsync(slot);
-            var pattern = await patterns.GetAsync(CancellationToken.None);
-            var run = new ValidationRun(Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow());
+            var run = create(slot.Run);
             var cancellation = new CancellationTokenSource();
             slot.Run = run;
             slot.Cancellation = cancellation;
             slot.Task = Task.Run(() => ExecuteAsync(slot, run, cancellation.Token), CancellationToken.None);
-            LogStarted(run.Id, kind, run.Table, run.BaseSide, utime, intervalMs);
+            LogStarted(run.Id, kind, run.Table, run.BaseSide, run.BaseCursor.Utime, run.IntervalMs);
             return run;
         }
         finally
@@ -74,7 +110,21 @@ internal sealed partial class ValidationScheduler(
     /// <summary>The most validator tasks of this kind ever alive at once.</summary>
     internal int MaxLiveTasks(RunKind kind) => Volatile.Read(ref _slots[(int)kind].MaxLive);
 
-    Task IHostedService.StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Shows each kind's last run from its checkpoint; one that was running when the process ended is interrupted.</summary>
+    async Task IHostedService.StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var checkpoint in await checkpoints.LoadAsync(cancellationToken))
+            {
+                _slots[(int)checkpoint.Kind].Run ??= ValidationRun.FromCheckpoint(checkpoint, running: false);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCheckpointLoadFailed(ex);
+        }
+    }
 
     Task IHostedService.StopAsync(CancellationToken cancellationToken)
     {
@@ -118,6 +168,8 @@ internal sealed partial class ValidationScheduler(
         var live = Interlocked.Increment(ref slot.Live);
         InterlockedMax(ref slot.MaxLive, live);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.Id, ["Table"] = run.Table });
+        using var saving = new CancellationTokenSource();
+        var saver = SaveCheckpointsAsync(run, saving.Token);
         try
         {
             await validator.RunAsync(run, cancellationToken);
@@ -126,7 +178,15 @@ internal sealed partial class ValidationScheduler(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            run.Stop(time.GetUtcNow());
+            if (_shuttingDown)
+            {
+                run.Interrupt(time.GetUtcNow());
+            }
+            else
+            {
+                run.Stop(time.GetUtcNow());
+            }
+
             LogEnded(run.Id, run.Kind, run.Status, run.RowsChecked);
         }
         catch (Exception ex)
@@ -136,7 +196,40 @@ internal sealed partial class ValidationScheduler(
         }
         finally
         {
+            await saving.CancelAsync();
+            await saver;
+            await SaveCheckpointAsync(run);
             Interlocked.Decrement(ref slot.Live);
+        }
+    }
+
+    /// <summary>Saves the run's checkpoint every <see cref="CheckpointOptions.Interval"/> until cancelled.</summary>
+    private async Task SaveCheckpointsAsync(ValidationRun run, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(checkpointOptions.Value.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await SaveCheckpointAsync(run);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A failed save is logged and counted; the next one will carry the progress.</summary>
+    private async Task SaveCheckpointAsync(ValidationRun run)
+    {
+        try
+        {
+            await checkpoints.SaveAsync(run.ToCheckpoint(time.GetUtcNow()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            run.RecordError($"Failed to save a checkpoint: {ex.Message}", time.GetUtcNow());
+            LogCheckpointSaveFailed(ex, run.Id);
         }
     }
 
@@ -155,11 +248,17 @@ internal sealed partial class ValidationScheduler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) started on {Table}, base {BaseSide}, utime > {Utime}, interval {IntervalMs} ms")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) started on {Table}, base {BaseSide}, from utime {Utime}, interval {IntervalMs} ms")]
     private partial void LogStarted(Guid runId, RunKind kind, string table, Migration.Domain.Direction baseSide, long utime, long intervalMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) ended {Status} after {RowsChecked} rows")]
     private partial void LogEnded(Guid runId, RunKind kind, RunStatus status, long rowsChecked);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to save the checkpoint of validation run {RunId}")]
+    private partial void LogCheckpointSaveFailed(Exception exception, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Failed to load validation checkpoints; earlier runs are not shown and cannot be resumed")]
+    private partial void LogCheckpointLoadFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Validation run {RunId} ({Kind}) failed")]
     private partial void LogFailed(Exception exception, Guid runId, RunKind kind);

@@ -23,6 +23,9 @@ public enum RunStatus
 
     /// <summary>Ended by an error it could not retry past (for example, the table's columns differ between the sides).</summary>
     Failed,
+
+    /// <summary>Ended by a shutdown or a crash; it can be resumed from its checkpoint.</summary>
+    Interrupted,
 }
 
 /// <summary>A keyset position: the last <c>(utime, id)</c> read. Full runs leave <see cref="Utime"/> at 0.</summary>
@@ -60,7 +63,47 @@ public sealed class ValidationRun
         StartedAt = startedAt;
         BaseCursor = new RowCursor(utime, long.MinValue);
         TargetCursor = BaseCursor;
+        SafeBaseCursor = BaseCursor;
+        SafeTargetCursor = TargetCursor;
     }
+
+    /// <summary>
+    /// Rebuilds a run from its checkpoint: <paramref name="running"/> to continue it (a resume), otherwise as it
+    /// was last seen, with a run that was still running when the process ended shown as interrupted.
+    /// </summary>
+    public static ValidationRun FromCheckpoint(RunCheckpoint checkpoint, bool running)
+    {
+        var run = new ValidationRun(checkpoint.RunId, checkpoint.Kind, checkpoint.Table, checkpoint.BaseSide, checkpoint.Utime, checkpoint.IntervalMs, checkpoint.StartedAt)
+        {
+            BaseCursor = checkpoint.BaseCursor,
+            TargetCursor = checkpoint.TargetCursor,
+            SafeBaseCursor = checkpoint.BaseCursor,
+            SafeTargetCursor = checkpoint.TargetCursor,
+            LastError = checkpoint.LastError,
+        };
+        run._rowsChecked = checkpoint.RowsChecked;
+        run._inconsistencies[(int)InconsistencyType.TargetMissing] = checkpoint.TargetMissing;
+        run._inconsistencies[(int)InconsistencyType.Neq] = checkpoint.Neq;
+        run._inconsistencies[(int)InconsistencyType.BaseMissing] = checkpoint.BaseMissing;
+        run._eventsPublished = checkpoint.EventsPublished;
+        run._errors = checkpoint.Errors;
+        if (!running)
+        {
+            run._status = (int)(checkpoint.Status == RunStatus.Running ? RunStatus.Interrupted : checkpoint.Status);
+            run.EndedAt = checkpoint.EndedAt ?? checkpoint.SavedAt;
+        }
+
+        return run;
+    }
+
+    /// <summary>
+    /// The run's progress as a checkpoint. Its cursors are the safe ones: resuming from them re-reads a little,
+    /// but never skips a row whose difference was found and not yet reported.
+    /// </summary>
+    public RunCheckpoint ToCheckpoint(DateTimeOffset savedAt) => new(
+        Id, Kind, Table, BaseSide, Utime, IntervalMs, StartedAt, EndedAt, Status, SafeBaseCursor, SafeTargetCursor,
+        RowsChecked, InconsistenciesOf(InconsistencyType.TargetMissing), InconsistenciesOf(InconsistencyType.Neq),
+        InconsistenciesOf(InconsistencyType.BaseMissing), EventsPublished, Errors, LastError, savedAt);
 
     public Guid Id { get; }
 
@@ -89,6 +132,12 @@ public sealed class ValidationRun
     /// <summary>The last row checked in the target → base direction.</summary>
     public RowCursor TargetCursor { get; private set; }
 
+    /// <summary>The base cursor as far as every difference before it has been reported: where a resume starts.</summary>
+    public RowCursor SafeBaseCursor { get; private set; }
+
+    /// <summary>The target cursor as far as every difference before it has been reported.</summary>
+    public RowCursor SafeTargetCursor { get; private set; }
+
     public long RowsChecked => Interlocked.Read(ref _rowsChecked);
 
     public long EventsPublished => Interlocked.Read(ref _eventsPublished);
@@ -111,6 +160,13 @@ public sealed class ValidationRun
     public void AdvanceBase(RowCursor cursor, int rowsChecked) => BaseCursor = Advance(BaseCursor, cursor, rowsChecked);
 
     public void AdvanceTarget(RowCursor cursor, int rowsChecked) => TargetCursor = Advance(TargetCursor, cursor, rowsChecked);
+
+    /// <summary>Moves the safe cursors; each only forward and never past its cursor.</summary>
+    public void MarkSafe(RowCursor baseCursor, RowCursor targetCursor)
+    {
+        SafeBaseCursor = Max(SafeBaseCursor, Min(baseCursor, BaseCursor));
+        SafeTargetCursor = Max(SafeTargetCursor, Min(targetCursor, TargetCursor));
+    }
 
     public void RecordSuspect()
     {
@@ -151,6 +207,9 @@ public sealed class ValidationRun
 
     public void Stop(DateTimeOffset at) => End(RunStatus.Stopped, at);
 
+    /// <summary>Ends the run because the process is stopping; it stays resumable.</summary>
+    public void Interrupt(DateTimeOffset at) => End(RunStatus.Interrupted, at);
+
     public void Fail(string message, DateTimeOffset at)
     {
         LastError = message;
@@ -158,11 +217,17 @@ public sealed class ValidationRun
         End(RunStatus.Failed, at);
     }
 
+    private static RowCursor Min(RowCursor a, RowCursor b) => Compare(a, b) <= 0 ? a : b;
+
+    private static RowCursor Max(RowCursor a, RowCursor b) => Compare(a, b) >= 0 ? a : b;
+
+    private static int Compare(RowCursor a, RowCursor b) => (a.Utime, a.Id).CompareTo((b.Utime, b.Id));
+
     private RowCursor Advance(RowCursor current, RowCursor next, int rowsChecked)
     {
         EnsureRunning();
         ArgumentOutOfRangeException.ThrowIfNegative(rowsChecked);
-        if ((next.Utime, next.Id).CompareTo((current.Utime, current.Id)) < 0)
+        if (Compare(next, current) < 0)
         {
             throw new InvalidOperationException($"A cursor only moves forward: {next} is before {current}.");
         }

@@ -19,9 +19,10 @@ internal sealed partial class DatabaseInitializer(
     ControlDatabase control,
     IOptions<MigrationOptions> options,
     TimeProvider time,
-    ILogger<DatabaseInitializer> logger) : IHostedService
+    ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Runs before any hosted service starts, so they all find their tables.</summary>
+    public async Task StartingAsync(CancellationToken cancellationToken)
     {
         await using (var controlContext = control.CreateContext())
         {
@@ -50,7 +51,15 @@ internal sealed partial class DatabaseInitializer(
         }
     }
 
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task<long> CountAsync(Direction side, CancellationToken cancellationToken)
     {

@@ -44,7 +44,7 @@ internal sealed partial class TableValidator(
     public async Task RunAsync(ValidationRun run, CancellationToken cancellationToken)
     {
         var schema = await RetryAsync(run, "read the table's columns", () => _reader.RefreshSchemaAsync(cancellationToken), cancellationToken);
-        var suspects = new Suspects(this, run, schema);
+        var suspects = new Suspects(this, run, schema, walksById: run.Kind == RunKind.Full);
         if (run.Kind == RunKind.Incremental)
         {
             await RunIncrementalAsync(run, schema, suspects, cancellationToken);
@@ -148,7 +148,13 @@ internal sealed partial class TableValidator(
     private async IAsyncEnumerable<Segment> SegmentsAsync(
         ValidationRun run, TableSchema schema, long width, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var next = long.MinValue;
+        // A resumed run goes on after its cursor.
+        if (run.BaseCursor.Id == long.MaxValue)
+        {
+            yield break;
+        }
+
+        var next = run.BaseCursor.Id == long.MinValue ? long.MinValue : run.BaseCursor.Id + 1;
         for (var index = 0; ; index++)
         {
             var from = next;
@@ -387,7 +393,7 @@ internal sealed partial class TableValidator(
     /// delay has passed and published only if it still differs, classified as it is then. Adds may come from
     /// several workers; flushes run one at a time.
     /// </summary>
-    private sealed class Suspects(TableValidator validator, ValidationRun run, TableSchema schema)
+    private sealed class Suspects(TableValidator validator, ValidationRun run, TableSchema schema, bool walksById)
     {
         private readonly List<(long Id, long FoundAt)> _pending = [];
         private readonly SemaphoreSlim _flushing = new(1, 1);
@@ -403,53 +409,85 @@ internal sealed partial class TableValidator(
             run.RecordSuspect();
         }
 
-        /// <summary>Re-checks and publishes the suspects whose delay has passed, or all of them (waiting out the delay).</summary>
+        /// <summary>
+        /// Re-checks and publishes the suspects whose delay has passed, or all of them (waiting out the delay), then
+        /// moves the run's safe cursors up to what has been reported.
+        /// </summary>
         public async Task FlushAsync(bool all, CancellationToken cancellationToken)
         {
             await _flushing.WaitAsync(cancellationToken);
             try
             {
-                List<(long Id, long FoundAt)> due;
-                lock (_pending)
-                {
-                    var count = all ? _pending.Count
-                        : _pending.Count >= MaxPendingSuspects ? _pending.Count
-                        : _pending.FindIndex(s => validator._time.GetElapsedTime(s.FoundAt) < _delay) is var n and >= 0 ? n : _pending.Count;
-                    due = _pending.GetRange(0, count);
-                }
-
-                if (due.Count == 0)
-                {
-                    return;
-                }
-
-                var wait = _delay - validator._time.GetElapsedTime(due[^1].FoundAt);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, validator._time, cancellationToken);
-                }
-
-                var ids = due.Select(s => s.Id).Distinct().ToArray();
-                var events = await validator.RetryAsync(run, "re-check and publish mismatches", async () =>
-                {
-                    var confirmed = await RecheckAsync(ids, cancellationToken);
-                    if (confirmed.Count > 0)
-                    {
-                        await validator._publisher.PublishAsync(confirmed, cancellationToken);
-                    }
-
-                    return confirmed;
-                }, cancellationToken);
-                run.RecordInconsistencies(events);
-                run.RecordRecheck(due.Count, ids.Length, events.Count);
-                lock (_pending)
-                {
-                    _pending.RemoveRange(0, due.Count);
-                }
+                await FlushDueAsync(all, cancellationToken);
+                MarkSafe();
             }
             finally
             {
                 _flushing.Release();
+            }
+        }
+
+        /// <summary>
+        /// Runs that walk by id are safe up to just before the smallest id still waiting; incremental runs, whose
+        /// suspects come from two cursors, only when nothing waits.
+        /// </summary>
+        private void MarkSafe()
+        {
+            long? smallest;
+            lock (_pending)
+            {
+                smallest = _pending.Count == 0 ? null : _pending.Min(s => s.Id);
+            }
+
+            if (smallest is null)
+            {
+                run.MarkSafe(run.BaseCursor, run.TargetCursor);
+            }
+            else if (walksById)
+            {
+                var before = smallest == long.MinValue ? long.MinValue : smallest.Value - 1;
+                run.MarkSafe(new RowCursor(run.BaseCursor.Utime, before), run.TargetCursor);
+            }
+        }
+
+        private async Task FlushDueAsync(bool all, CancellationToken cancellationToken)
+        {
+            List<(long Id, long FoundAt)> due;
+            lock (_pending)
+            {
+                var count = all ? _pending.Count
+                    : _pending.Count >= MaxPendingSuspects ? _pending.Count
+                    : _pending.FindIndex(s => validator._time.GetElapsedTime(s.FoundAt) < _delay) is var n and >= 0 ? n : _pending.Count;
+                due = _pending.GetRange(0, count);
+            }
+
+            if (due.Count == 0)
+            {
+                return;
+            }
+
+            var wait = _delay - validator._time.GetElapsedTime(due[^1].FoundAt);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, validator._time, cancellationToken);
+            }
+
+            var ids = due.Select(s => s.Id).Distinct().ToArray();
+            var events = await validator.RetryAsync(run, "re-check and publish mismatches", async () =>
+            {
+                var confirmed = await RecheckAsync(ids, cancellationToken);
+                if (confirmed.Count > 0)
+                {
+                    await validator._publisher.PublishAsync(confirmed, cancellationToken);
+                }
+
+                return confirmed;
+            }, cancellationToken);
+            run.RecordInconsistencies(events);
+            run.RecordRecheck(due.Count, ids.Length, events.Count);
+            lock (_pending)
+            {
+                _pending.RemoveRange(0, due.Count);
             }
         }
 

@@ -18,7 +18,7 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
     /// <remarks>Returns at once; the run goes on in the background, polling every <c>interval</c> ms once caught up, until stopped.</remarks>
     /// <response code="202">The run started; its id and settings.</response>
     /// <response code="400">The body is missing, not JSON, or a field is invalid; <c>errors</c> names the field.</response>
-    /// <response code="409">The service is shutting down.</response>
+    /// <response code="409">Nothing to resume (with <c>"resume": true</c>), or the service is shutting down.</response>
     [HttpPost("incr/start")]
     [Consumes("application/json")]
     [ProducesResponseType<RunDto>(StatusCodes.Status202Accepted)]
@@ -35,13 +35,18 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
         await mediator.Send(new StopIncrCommand(), cancellationToken);
 
     /// <summary>Start full validation (every row, both directions), replacing a running one. It ends by itself.</summary>
+    /// <remarks>The body is optional; <c>{"resume": true}</c> continues the latest full run from its checkpoint.</remarks>
     /// <response code="202">The run started.</response>
-    /// <response code="409">The service is shutting down.</response>
+    /// <response code="400">The body is not JSON or has unknown fields.</response>
+    /// <response code="409">Nothing to resume, or the service is shutting down.</response>
     [HttpPost("full/start")]
     [ProducesResponseType<RunDto>(StatusCodes.Status202Accepted)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    public async Task<ActionResult<RunDto>> StartFull(CancellationToken cancellationToken) =>
-        Accepted(await mediator.Send(new StartFullCommand(), cancellationToken));
+    public async Task<ActionResult<RunDto>> StartFull(
+        [FromBody(EmptyBodyBehavior = Microsoft.AspNetCore.Mvc.ModelBinding.EmptyBodyBehavior.Allow)] StartFullCommand? command,
+        CancellationToken cancellationToken) =>
+        Accepted(await mediator.Send(command ?? new StartFullCommand(), cancellationToken));
 
     /// <summary>Stop full validation; returns once the background task has exited.</summary>
     /// <response code="200">Stopped (or nothing was running); the last run's final figures.</response>

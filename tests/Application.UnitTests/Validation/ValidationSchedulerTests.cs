@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
 using Migration.Application.Validation;
@@ -14,6 +15,7 @@ public sealed class ValidationSchedulerTests
 {
     private readonly ITableValidator _validator = Substitute.For<ITableValidator>();
     private readonly IPatternStore _patterns = Substitute.For<IPatternStore>();
+    private readonly IRunCheckpointStore _checkpoints = Substitute.For<IRunCheckpointStore>();
     private readonly ValidationScheduler _scheduler;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
@@ -21,7 +23,8 @@ public sealed class ValidationSchedulerTests
     {
         _validator.Table.Returns("users");
         _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
-        _scheduler = new ValidationScheduler(_validator, _patterns, TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
+        _scheduler = new ValidationScheduler(
+            _validator, _patterns, _checkpoints, Options.Create(new CheckpointOptions()), TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
     }
 
     /// <summary>A validator that runs until cancelled, then takes a moment to clean up, recording its exit.</summary>
@@ -159,8 +162,67 @@ public sealed class ValidationSchedulerTests
 
         await ((IHostedService)_scheduler).StopAsync(_ct);
 
-        Assert.Equal(RunStatus.Stopped, run.Status);
+        Assert.Equal(RunStatus.Interrupted, run.Status);
         await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct));
+        await _checkpoints.Received().SaveAsync(Arg.Is<RunCheckpoint>(c => c.RunId == run.Id && c.Status == RunStatus.Interrupted), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task ResumeAsync_NoEarlierRun_ThrowsConflict() =>
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, _ct));
+
+    [Fact]
+    public async Task ResumeAsync_AfterCompletedRun_ThrowsConflictAndKeepsTheRun()
+    {
+        _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        await WaitUntil(() => run.Status == RunStatus.Completed);
+
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, _ct));
+        Assert.Same(run, _scheduler.Latest(RunKind.Full));
+    }
+
+    [Fact]
+    public async Task ResumeAsync_AfterStop_ContinuesTheSameRunFromItsSafeCursor()
+    {
+        _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(async call =>
+        {
+            var run = call.Arg<ValidationRun>();
+            if (run.BaseCursor.Id == long.MinValue)
+            {
+                run.AdvanceBase(new RowCursor(0, 500), 500);
+                run.MarkSafe(new RowCursor(0, 400), run.TargetCursor);
+            }
+
+            await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
+        });
+        var first = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        await WaitUntil(() => first.RowsChecked == 500);
+        await _scheduler.StopAsync(RunKind.Full, _ct);
+
+        var resumed = await _scheduler.ResumeAsync(RunKind.Full, null, _ct);
+
+        Assert.Equal(first.Id, resumed.Id);
+        Assert.Equal(RunStatus.Running, resumed.Status);
+        Assert.Equal(new RowCursor(0, 400), resumed.BaseCursor);
+        Assert.Equal(500, resumed.RowsChecked);
+    }
+
+    [Fact]
+    public async Task HostStart_CheckpointOfARunningRun_ShowsItInterruptedAndResumable()
+    {
+        var id = Guid.NewGuid();
+        _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([new RunCheckpoint(
+            id, RunKind.Incremental, "users", Direction.Src, 100, 500, DateTimeOffset.UnixEpoch, null, RunStatus.Running,
+            new RowCursor(150, 7), new RowCursor(120, 3), 42, 1, 2, 3, 6, 0, null, DateTimeOffset.UnixEpoch.AddMinutes(1))]);
+        RunUntilCancelled([], []);
+
+        await ((IHostedService)_scheduler).StartAsync(_ct);
+        var shown = _scheduler.Latest(RunKind.Incremental)!;
+        var resumed = await _scheduler.ResumeAsync(RunKind.Incremental, 250, _ct);
+
+        Assert.Equal((id, RunStatus.Interrupted, 42L), (shown.Id, shown.Status, shown.RowsChecked));
+        Assert.Equal((id, new RowCursor(150, 7), new RowCursor(120, 3), 250L), (resumed.Id, resumed.BaseCursor, resumed.TargetCursor, resumed.IntervalMs));
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -11,7 +11,8 @@ using Migration.Infrastructure.Events;
 namespace Migration.WebApi.IntegrationTests.Infrastructure;
 
 /// <summary>The whole service on a test server, over the given databases, seeded with <paramref name="seedRows"/> demo rows.</summary>
-internal sealed class MigrationApi(TestDatabases databases, int seedRows = 3_000, IReadOnlyDictionary<string, string?>? settings = null)
+internal sealed class MigrationApi(
+    TestDatabases databases, int seedRows = 3_000, IReadOnlyDictionary<string, string?>? settings = null, bool ownsDatabases = true)
     : WebApplicationFactory<Program>
 {
     public TestDatabases Databases => databases;
@@ -76,7 +77,10 @@ internal sealed class MigrationApi(TestDatabases databases, int seedRows = 3_000
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await databases.DisposeAsync();
+        if (ownsDatabases)
+        {
+            await databases.DisposeAsync();
+        }
     }
 
     public async Task<MigrationStatusDto> StatusAsync() =>

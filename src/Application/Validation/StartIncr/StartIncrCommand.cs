@@ -5,17 +5,20 @@ using Migration.Domain.Runs;
 namespace Migration.Application.Validation.StartIncr;
 
 /// <summary>Start incremental validation of rows with <c>utime</c> greater than <see cref="Utime"/>, replacing a running one.</summary>
-/// <param name="Utime">Milliseconds since the epoch; rows updated strictly after it are checked.</param>
+/// <param name="Utime">Milliseconds since the epoch; rows updated strictly after it are checked. Ignored when resuming.</param>
 /// <param name="Interval">Milliseconds to wait between polls once caught up.</param>
-public sealed record StartIncrCommand(long? Utime, long? Interval) : IRequest<RunDto>;
+/// <param name="Resume">Continue the latest incremental run from its checkpoint instead of starting at <see cref="Utime"/>.</param>
+public sealed record StartIncrCommand(long? Utime, long? Interval, bool? Resume = null) : IRequest<RunDto>;
 
 internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, TimeProvider time)
     : IRequestHandler<StartIncrCommand, RunDto>
 {
     public async ValueTask<RunDto> Handle(StartIncrCommand request, CancellationToken cancellationToken)
     {
-        // The validation behavior guarantees both values are present and in range.
-        var run = await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, cancellationToken);
+        // The validation behavior guarantees the values are present and in range.
+        var run = request.Resume == true
+            ? await scheduler.ResumeAsync(RunKind.Incremental, request.Interval, cancellationToken)
+            : await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, cancellationToken);
         return RunDto.From(run, time.GetUtcNow());
     }
 }

@@ -13,9 +13,9 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
     {
         RuleFor(c => c.Utime)
             .Cascade(CascadeMode.Stop)
-            .NotNull().WithMessage("'utime' is required: milliseconds since the epoch; rows updated after it are checked.")
+            .NotNull().When(c => c.Resume != true).WithMessage("'utime' is required: milliseconds since the epoch; rows updated after it are checked.")
             .GreaterThanOrEqualTo(0).WithMessage("'utime' must be 0 or more (milliseconds since the epoch).")
-            .Must(utime => utime <= time.GetUtcNow().Add(MaxFutureSkew).ToUnixTimeMilliseconds())
+            .Must(utime => utime is null || utime <= time.GetUtcNow().Add(MaxFutureSkew).ToUnixTimeMilliseconds())
             .WithMessage("'utime' must not be more than 5 minutes in the future; it is milliseconds, not seconds or microseconds, since the epoch.");
 
         RuleFor(c => c.Interval)
