@@ -95,7 +95,7 @@ async Task<int> RunIncrementalAsync()
     using var watching = new CancellationTokenSource();
     var watcher = load.WatchAsync(watching.Token);
 
-    var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, CancellationToken.None);
+    var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, maxRowsPerSecond: null, CancellationToken.None);
     var clock = Stopwatch.StartNew();
     await load.WriteAsync(options.UpdatesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
     var written = clock.Elapsed.TotalSeconds;

@@ -45,8 +45,11 @@ public static class DependencyInjection
         services.AddSingleton<ITableValidator, TableValidator>();
         services.AddSingleton<IPatternStore, InMemoryPatternStore>();
         services.AddSingleton<IRunCheckpointStore, EfRunCheckpointStore>();
-        services.AddOptions<CheckpointOptions>().Configure<IOptions<MigrationOptions>>((checkpoint, migration) =>
-            checkpoint.Interval = TimeSpan.FromMilliseconds(migration.Value.Validation.CheckpointIntervalMs));
+        services.AddOptions<RunOptions>().Configure<IOptions<MigrationOptions>>((run, migration) =>
+        {
+            run.CheckpointInterval = TimeSpan.FromMilliseconds(migration.Value.Validation.CheckpointIntervalMs);
+            run.DefaultMaxRowsPerSecond = migration.Value.Validation.MaxRowsPerSecond;
+        });
 
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());

@@ -37,6 +37,8 @@ public sealed class BadInputTests : IAsyncLifetime
         { """{"utime": 0, "interval": {"ms": 5}}""", "interval" },
         { """{"utime": 0, "interval": 500, "intervall": 500}""", "intervall" },
         { """{"utime": 0, "interval": 500""", "body" },
+        { """{"utime": 0, "interval": 500, "maxRowsPerSecond": -1}""", "maxRowsPerSecond" },
+        { """{"utime": 0, "interval": 500, "resume": "yes"}""", "resume" },
     };
 
     [Theory]
@@ -54,6 +56,29 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.True(errors.TryGetProperty(field, out var messages), $"errors should name '{field}': {errors}");
         Assert.Contains(messages.EnumerateArray(), m => !string.IsNullOrWhiteSpace(m.GetString()));
         Assert.Null((await _api.StatusAsync()).Incremental);
+    }
+
+    [Theory]
+    [InlineData("""{"maxRowsPerSecond": -5}""", "maxRowsPerSecond")]
+    [InlineData("""{"resume": 1}""", "resume")]
+    [InlineData("""{"utime": 0}""", "utime")]
+    [InlineData("[]", "body")]
+    public async Task FullStart_BadBody_Returns400NamingTheField(string body, string field)
+    {
+        var response = await _api.CreateClient().PostAsync(
+            "/migrator/full/start", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), problem.RootElement.ToString());
+        Assert.Null((await _api.StatusAsync()).Full);
+    }
+
+    [Fact]
+    public async Task FullStart_WithoutBody_Starts()
+    {
+        var response = await _api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     [Fact]

@@ -187,6 +187,22 @@ public abstract class ValidationApiTests
     }
 
     [Fact]
+    public async Task FullRun_WithMaxRowsPerSecond_IsHeldToTheLimit()
+    {
+        await using var api = await StartAsync(seedRows: 3_000, new() { ["Migration:Validation:ChunkRows"] = "100", ["Migration:Validation:BatchSize"] = "100" });
+
+        var response = await api.CreateClient().PostAsJsonAsync("/migrator/full/start", new { maxRowsPerSecond = 1_000 }, _ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(1_000, (await response.Content.ReadFromJsonAsync<RunDto>(_ct))!.MaxRowsPerSecond);
+        var done = await api.WaitForStatusAsync(s => s.Full!.Status == "completed", seconds: 30);
+
+        // 3,000 rows at 1,000 a second, with one second's worth allowed at once, take two seconds at least.
+        var took = done.Full!.EndedAt!.Value - done.Full.StartedAt;
+        Assert.True(took >= TimeSpan.FromSeconds(1.8), $"the run took {took}");
+        Assert.Equal(3_000, done.Full.RowsChecked);
+    }
+
+    [Fact]
     public async Task Resume_WithNothingToResume_Returns409()
     {
         await using var api = await StartAsync(seedRows: 10);

@@ -9,14 +9,15 @@ namespace Migration.Application.Abstractions;
 public interface IValidationScheduler
 {
     /// <summary>Stops the run of this kind if any (awaiting its exit), then starts a new one and returns it.</summary>
-    Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, CancellationToken cancellationToken);
+    /// <param name="maxRowsPerSecond">Throttle; null takes the configured default, 0 is unlimited.</param>
+    Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stops the run of this kind if any, then continues the latest one from its checkpoint (same id, settings
-    /// and counters; <paramref name="intervalMs"/> replaces the poll interval of an incremental run).
+    /// and counters; <paramref name="intervalMs"/> and <paramref name="maxRowsPerSecond"/> replace the run's own when given).
     /// Throws <see cref="Common.ConflictException"/> when there is nothing to resume.
     /// </summary>
-    Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, CancellationToken cancellationToken);
+    Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken);
 
     /// <summary>Cancels the run of this kind, if one is running, and awaits its exit.</summary>
     Task<StopOutcome> StopAsync(RunKind kind, CancellationToken cancellationToken);

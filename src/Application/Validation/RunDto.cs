@@ -22,6 +22,8 @@ public sealed record InconsistencyCountsDto(
 /// <param name="TargetCursor">Last row checked target → base.</param>
 /// <param name="SuspectsPending">Rows that differed once and wait to be read again before they are reported.</param>
 /// <param name="SuspectsCleared">Rows that differed once but were equal when read again (caught mid double write).</param>
+/// <param name="RecentRowsPerSecond">Rows per second over the last few seconds.</param>
+/// <param name="MaxRowsPerSecond">The run's throttle; 0 is unlimited.</param>
 public sealed record RunDto(
     Guid Id,
     string Kind,
@@ -41,7 +43,9 @@ public sealed record RunDto(
     CursorDto Cursor,
     CursorDto TargetCursor,
     long SuspectsPending,
-    long SuspectsCleared)
+    long SuspectsCleared,
+    double RecentRowsPerSecond,
+    long MaxRowsPerSecond)
 {
     public static RunDto From(ValidationRun run, DateTimeOffset now)
     {
@@ -69,7 +73,9 @@ public sealed record RunDto(
             ToDto(run.BaseCursor),
             ToDto(run.TargetCursor),
             run.SuspectsPending,
-            run.SuspectsCleared);
+            run.SuspectsCleared,
+            Math.Round(run.RecentRowsPerSecond, 1),
+            run.MaxRowsPerSecond);
     }
 
     private static CursorDto ToDto(RowCursor cursor) =>

@@ -17,7 +17,7 @@ internal sealed partial class ValidationScheduler(
     ITableValidator validator,
     IPatternStore patterns,
     IRunCheckpointStore checkpoints,
-    IOptions<CheckpointOptions> checkpointOptions,
+    IOptions<RunOptions> runOptions,
     TimeProvider time,
     ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService
 {
@@ -26,14 +26,15 @@ internal sealed partial class ValidationScheduler(
     private volatile bool _shuttingDown;
     private Task? _shutdown;
 
-    public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, CancellationToken cancellationToken)
+    public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)
     {
         var pattern = await patterns.GetAsync(cancellationToken);
         return await StartCoreAsync(kind, previous => new ValidationRun(
-            Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow()), cancellationToken);
+            Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
+            maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond), cancellationToken);
     }
 
-    public Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, CancellationToken cancellationToken) =>
+    public Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken) =>
         StartCoreAsync(kind, previous =>
         {
             if (previous is null)
@@ -51,6 +52,7 @@ internal sealed partial class ValidationScheduler(
                 Status = RunStatus.Running,
                 EndedAt = null,
                 IntervalMs = intervalMs ?? previous.IntervalMs,
+                MaxRowsPerSecond = maxRowsPerSecond ?? previous.MaxRowsPerSecond,
             };
             return ValidationRun.FromCheckpoint(checkpoint, running: true);
         }, cancellationToken);
@@ -169,6 +171,7 @@ internal sealed partial class ValidationScheduler(
         InterlockedMax(ref slot.MaxLive, live);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.Id, ["Table"] = run.Table });
         using var saving = new CancellationTokenSource();
+        run.SampleRate(time.GetUtcNow());
         var saver = SaveCheckpointsAsync(run, saving.Token);
         try
         {
@@ -203,14 +206,15 @@ internal sealed partial class ValidationScheduler(
         }
     }
 
-    /// <summary>Saves the run's checkpoint every <see cref="CheckpointOptions.Interval"/> until cancelled.</summary>
+    /// <summary>Samples the run's rate and saves its checkpoint every <see cref="RunOptions.CheckpointInterval"/> until cancelled.</summary>
     private async Task SaveCheckpointsAsync(ValidationRun run, CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(checkpointOptions.Value.Interval, time);
+        using var timer = new PeriodicTimer(runOptions.Value.CheckpointInterval, time);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                run.SampleRate(time.GetUtcNow());
                 await SaveCheckpointAsync(run);
             }
         }

@@ -23,4 +23,5 @@ public sealed record RunCheckpoint(
     long EventsPublished,
     long Errors,
     string? LastError,
-    DateTimeOffset SavedAt);
+    DateTimeOffset SavedAt,
+    long MaxRowsPerSecond = 0);

@@ -48,10 +48,14 @@ public sealed class ValidationRun
     private long _rechecked;
     private long _cleared;
     private int _status;
+    private (DateTimeOffset At, long Rows)? _lastSample;
 
-    public ValidationRun(Guid id, RunKind kind, string table, Direction baseSide, long utime, long intervalMs, DateTimeOffset startedAt)
+    public ValidationRun(
+        Guid id, RunKind kind, string table, Direction baseSide, long utime, long intervalMs, DateTimeOffset startedAt, long maxRowsPerSecond = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(utime);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRowsPerSecond);
+        MaxRowsPerSecond = maxRowsPerSecond;
         ArgumentOutOfRangeException.ThrowIfNegative(intervalMs);
         ArgumentException.ThrowIfNullOrWhiteSpace(table);
         Id = id;
@@ -73,7 +77,9 @@ public sealed class ValidationRun
     /// </summary>
     public static ValidationRun FromCheckpoint(RunCheckpoint checkpoint, bool running)
     {
-        var run = new ValidationRun(checkpoint.RunId, checkpoint.Kind, checkpoint.Table, checkpoint.BaseSide, checkpoint.Utime, checkpoint.IntervalMs, checkpoint.StartedAt)
+        var run = new ValidationRun(
+            checkpoint.RunId, checkpoint.Kind, checkpoint.Table, checkpoint.BaseSide, checkpoint.Utime, checkpoint.IntervalMs,
+            checkpoint.StartedAt, checkpoint.MaxRowsPerSecond)
         {
             BaseCursor = checkpoint.BaseCursor,
             TargetCursor = checkpoint.TargetCursor,
@@ -103,7 +109,7 @@ public sealed class ValidationRun
     public RunCheckpoint ToCheckpoint(DateTimeOffset savedAt) => new(
         Id, Kind, Table, BaseSide, Utime, IntervalMs, StartedAt, EndedAt, Status, SafeBaseCursor, SafeTargetCursor,
         RowsChecked, InconsistenciesOf(InconsistencyType.TargetMissing), InconsistenciesOf(InconsistencyType.Neq),
-        InconsistenciesOf(InconsistencyType.BaseMissing), EventsPublished, Errors, LastError, savedAt);
+        InconsistenciesOf(InconsistencyType.BaseMissing), EventsPublished, Errors, LastError, savedAt, MaxRowsPerSecond);
 
     public Guid Id { get; }
 
@@ -121,6 +127,12 @@ public sealed class ValidationRun
     public long IntervalMs { get; }
 
     public DateTimeOffset StartedAt { get; }
+
+    /// <summary>The most rows per second the run may check; 0 is unlimited.</summary>
+    public long MaxRowsPerSecond { get; }
+
+    /// <summary>Rows per second between the last two <see cref="SampleRate"/> calls.</summary>
+    public double RecentRowsPerSecond { get; private set; }
 
     public DateTimeOffset? EndedAt { get; private set; }
 
@@ -160,6 +172,18 @@ public sealed class ValidationRun
     public void AdvanceBase(RowCursor cursor, int rowsChecked) => BaseCursor = Advance(BaseCursor, cursor, rowsChecked);
 
     public void AdvanceTarget(RowCursor cursor, int rowsChecked) => TargetCursor = Advance(TargetCursor, cursor, rowsChecked);
+
+    /// <summary>Measures the rate since the previous sample; called at a steady pace by the run's owner.</summary>
+    public void SampleRate(DateTimeOffset now)
+    {
+        var rows = RowsChecked;
+        if (_lastSample is { } last && now > last.At)
+        {
+            RecentRowsPerSecond = (rows - last.Rows) / (now - last.At).TotalSeconds;
+        }
+
+        _lastSample = (now, rows);
+    }
 
     /// <summary>Moves the safe cursors; each only forward and never past its cursor.</summary>
     public void MarkSafe(RowCursor baseCursor, RowCursor targetCursor)

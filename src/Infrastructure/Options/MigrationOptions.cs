@@ -40,6 +40,9 @@ public sealed class ValidationOptions
     /// <summary>How many id ranges of a full run are compared at once. Default 2.</summary>
     public int Parallelism { get; set; } = 2;
 
+    /// <summary>Rows per second a run may check when its request sets no limit. 0 (default) is unlimited.</summary>
+    public long MaxRowsPerSecond { get; set; }
+
     /// <summary>How often a running validation saves its checkpoint in the control database. Default 2,000 ms.</summary>
     public int CheckpointIntervalMs { get; set; } = 2_000;
 

@@ -29,6 +29,10 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "Validation:ChunkRows", v.ChunkRows, 0, 1_000_000);
         Range(failures, "Validation:Parallelism", v.Parallelism, 1, 64);
         Range(failures, "Validation:CheckpointIntervalMs", v.CheckpointIntervalMs, 100, 3_600_000);
+        if (v.MaxRowsPerSecond < 0)
+        {
+            failures.Add($"Migration:Validation:MaxRowsPerSecond is {v.MaxRowsPerSecond}; it must be 0 (unlimited) or more.");
+        }
         Range(failures, "Validation:RetryBackoffMs", v.RetryBackoffMs, 1, 60_000);
         Range(failures, "Validation:MaxRetryBackoffMs", v.MaxRetryBackoffMs, v.RetryBackoffMs, 3_600_000);
         Range(failures, "Seed:Rows", options.Seed.Rows, 1, 10_000_000);

@@ -48,6 +48,8 @@ internal sealed class RunCheckpointRow
 
     public DateTimeOffset SavedAt { get; set; }
 
+    public long MaxRowsPerSecond { get; set; }
+
     public void CopyFrom(RunCheckpoint c)
     {
         Kind = c.Kind.ToString();
@@ -67,6 +69,7 @@ internal sealed class RunCheckpointRow
         Errors = c.Errors;
         LastError = c.LastError is { Length: > 2000 } error ? error[..2000] : c.LastError;
         SavedAt = c.SavedAt;
+        MaxRowsPerSecond = c.MaxRowsPerSecond;
     }
 
     public RunCheckpoint ToCheckpoint() => new(
@@ -88,5 +91,6 @@ internal sealed class RunCheckpointRow
         EventsPublished,
         Errors,
         LastError,
-        SavedAt);
+        SavedAt,
+        MaxRowsPerSecond);
 }

@@ -45,25 +45,26 @@ internal sealed partial class TableValidator(
     {
         var schema = await RetryAsync(run, "read the table's columns", () => _reader.RefreshSchemaAsync(cancellationToken), cancellationToken);
         var suspects = new Suspects(this, run, schema, walksById: run.Kind == RunKind.Full);
+        using var throttle = new RowThrottle(run.MaxRowsPerSecond);
         if (run.Kind == RunKind.Incremental)
         {
-            await RunIncrementalAsync(run, schema, suspects, cancellationToken);
+            await RunIncrementalAsync(run, schema, suspects, throttle, cancellationToken);
             return;
         }
 
         if (_options.ChunkRows > 0 && _reader.CanChecksum)
         {
-            await RunFullByChecksumsAsync(run, schema, suspects, cancellationToken);
+            await RunFullByChecksumsAsync(run, schema, suspects, throttle, cancellationToken);
         }
         else
         {
-            await RunFullByRowsAsync(run, schema, suspects, cancellationToken);
+            await RunFullByRowsAsync(run, schema, suspects, throttle, cancellationToken);
         }
 
         await suspects.FlushAsync(all: true, cancellationToken);
     }
 
-    private async Task RunFullByRowsAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
+    private async Task RunFullByRowsAsync(ValidationRun run, TableSchema schema, Suspects suspects, RowThrottle throttle, CancellationToken cancellationToken)
     {
         var baseSide = run.BaseSide;
         var batch = _options.BatchSize;
@@ -96,10 +97,11 @@ internal sealed partial class TableValidator(
 
             after = upper;
             await suspects.FlushAsync(all: false, cancellationToken);
+            await throttle.WaitAsync(checkedRows, cancellationToken);
         }
     }
 
-    private async Task RunFullByChecksumsAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
+    private async Task RunFullByChecksumsAsync(ValidationRun run, TableSchema schema, Suspects suspects, RowThrottle throttle, CancellationToken cancellationToken)
     {
         var baseSide = run.BaseSide;
         var (b, o) = await RetryAsync(run, "read the id range", async () =>
@@ -125,6 +127,7 @@ internal sealed partial class TableValidator(
                 var rows = await RetryAsync(run, "compare a chunk range", () => CompareSegmentAsync(schema, baseSide, segment, width, density, suspects, ct), ct);
                 progress.Completed(segment, rows);
                 await suspects.FlushAsync(all: false, ct);
+                await throttle.WaitAsync(rows, ct);
             });
     }
 
@@ -263,7 +266,7 @@ internal sealed partial class TableValidator(
         return (count, last);
     }
 
-    private async Task RunIncrementalAsync(ValidationRun run, TableSchema schema, Suspects suspects, CancellationToken cancellationToken)
+    private async Task RunIncrementalAsync(ValidationRun run, TableSchema schema, Suspects suspects, RowThrottle throttle, CancellationToken cancellationToken)
     {
         var baseSide = run.BaseSide;
         var otherSide = baseSide.Other();
@@ -315,6 +318,7 @@ internal sealed partial class TableValidator(
 
             var caughtUp = baseRows.Count < batch && otherRows.Count < batch;
             await suspects.FlushAsync(all: caughtUp, cancellationToken);
+            await throttle.WaitAsync(baseRows.Count + otherRows.Count, cancellationToken);
             if (caughtUp)
             {
                 await Task.Delay(interval, _time, cancellationToken);

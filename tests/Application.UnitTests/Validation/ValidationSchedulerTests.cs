@@ -24,7 +24,7 @@ public sealed class ValidationSchedulerTests
         _validator.Table.Returns("users");
         _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
         _scheduler = new ValidationScheduler(
-            _validator, _patterns, _checkpoints, Options.Create(new CheckpointOptions()), TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
+            _validator, _patterns, _checkpoints, Options.Create(new RunOptions()), TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
     }
 
     /// <summary>A validator that runs until cancelled, then takes a moment to clean up, recording its exit.</summary>
@@ -60,9 +60,9 @@ public sealed class ValidationSchedulerTests
         List<(Guid Started, int ExitedBefore)> started = [];
         RunUntilCancelled(exited, started);
 
-        var first = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct);
+        var first = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
         await WaitUntil(() => started.Count == 1);
-        var second = await _scheduler.StartAsync(RunKind.Incremental, 10, 500, _ct);
+        var second = await _scheduler.StartAsync(RunKind.Incremental, 10, 500, null, _ct);
         await WaitUntil(() => started.Count == 2);
 
         Assert.Equal(RunStatus.Stopped, first.Status);
@@ -77,7 +77,7 @@ public sealed class ValidationSchedulerTests
     {
         List<Guid> exited = [];
         RunUntilCancelled(exited, []);
-        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
 
         var outcome = await _scheduler.StopAsync(RunKind.Incremental, _ct);
 
@@ -92,7 +92,7 @@ public sealed class ValidationSchedulerTests
     public async Task StopAsync_Twice_SecondIsHarmless()
     {
         RunUntilCancelled([], []);
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
         await _scheduler.StopAsync(RunKind.Full, _ct);
 
         var again = await _scheduler.StopAsync(RunKind.Full, _ct);
@@ -112,7 +112,7 @@ public sealed class ValidationSchedulerTests
     public async Task StartAsync_ValidatorReturns_RunCompletes()
     {
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
         await WaitUntil(() => run.Status != RunStatus.Running);
         Assert.Equal(RunStatus.Completed, run.Status);
     }
@@ -122,7 +122,7 @@ public sealed class ValidationSchedulerTests
     {
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>())
             .Returns(Task.FromException(new InvalidOperationException("columns differ")));
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
         await WaitUntil(() => run.Status != RunStatus.Running);
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal("columns differ", run.LastError);
@@ -141,7 +141,7 @@ public sealed class ValidationSchedulerTests
             }
             else
             {
-                await _scheduler.StartAsync(kind, i, 500, _ct);
+                await _scheduler.StartAsync(kind, i, 500, null, _ct);
             }
         }, _ct));
         await Task.WhenAll(calls);
@@ -158,27 +158,27 @@ public sealed class ValidationSchedulerTests
     public async Task HostStop_StopsRunsAndRefusesNewOnes()
     {
         RunUntilCancelled([], []);
-        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
 
         await ((IHostedService)_scheduler).StopAsync(_ct);
 
         Assert.Equal(RunStatus.Interrupted, run.Status);
-        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, _ct));
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct));
         await _checkpoints.Received().SaveAsync(Arg.Is<RunCheckpoint>(c => c.RunId == run.Id && c.Status == RunStatus.Interrupted), Arg.Any<CancellationToken>());
     }
 
     [Fact]
     public async Task ResumeAsync_NoEarlierRun_ThrowsConflict() =>
-        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, _ct));
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, null, _ct));
 
     [Fact]
     public async Task ResumeAsync_AfterCompletedRun_ThrowsConflictAndKeepsTheRun()
     {
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
         await WaitUntil(() => run.Status == RunStatus.Completed);
 
-        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, _ct));
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, null, _ct));
         Assert.Same(run, _scheduler.Latest(RunKind.Full));
     }
 
@@ -196,11 +196,11 @@ public sealed class ValidationSchedulerTests
 
             await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
         });
-        var first = await _scheduler.StartAsync(RunKind.Full, 0, 0, _ct);
+        var first = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
         await WaitUntil(() => first.RowsChecked == 500);
         await _scheduler.StopAsync(RunKind.Full, _ct);
 
-        var resumed = await _scheduler.ResumeAsync(RunKind.Full, null, _ct);
+        var resumed = await _scheduler.ResumeAsync(RunKind.Full, null, null, _ct);
 
         Assert.Equal(first.Id, resumed.Id);
         Assert.Equal(RunStatus.Running, resumed.Status);
@@ -219,7 +219,7 @@ public sealed class ValidationSchedulerTests
 
         await ((IHostedService)_scheduler).StartAsync(_ct);
         var shown = _scheduler.Latest(RunKind.Incremental)!;
-        var resumed = await _scheduler.ResumeAsync(RunKind.Incremental, 250, _ct);
+        var resumed = await _scheduler.ResumeAsync(RunKind.Incremental, 250, null, _ct);
 
         Assert.Equal((id, RunStatus.Interrupted, 42L), (shown.Id, shown.Status, shown.RowsChecked));
         Assert.Equal((id, new RowCursor(150, 7), new RowCursor(120, 3), 250L), (resumed.Id, resumed.BaseCursor, resumed.TargetCursor, resumed.IntervalMs));

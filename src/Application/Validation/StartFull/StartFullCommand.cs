@@ -6,7 +6,8 @@ namespace Migration.Application.Validation.StartFull;
 
 /// <summary>Start full validation (every row, both directions), replacing a running one. It ends by itself when done.</summary>
 /// <param name="Resume">Continue the latest full run from its checkpoint instead of starting at the first id.</param>
-public sealed record StartFullCommand(bool? Resume = null) : IRequest<RunDto>;
+/// <param name="MaxRowsPerSecond">Throttle for this run; default from configuration, 0 is unlimited.</param>
+public sealed record StartFullCommand(bool? Resume = null, long? MaxRowsPerSecond = null) : IRequest<RunDto>;
 
 internal sealed class StartFullCommandHandler(IValidationScheduler scheduler, TimeProvider time)
     : IRequestHandler<StartFullCommand, RunDto>
@@ -14,8 +15,8 @@ internal sealed class StartFullCommandHandler(IValidationScheduler scheduler, Ti
     public async ValueTask<RunDto> Handle(StartFullCommand request, CancellationToken cancellationToken)
     {
         var run = request.Resume == true
-            ? await scheduler.ResumeAsync(RunKind.Full, intervalMs: null, cancellationToken)
-            : await scheduler.StartAsync(RunKind.Full, utime: 0, intervalMs: 0, cancellationToken);
+            ? await scheduler.ResumeAsync(RunKind.Full, intervalMs: null, request.MaxRowsPerSecond, cancellationToken)
+            : await scheduler.StartAsync(RunKind.Full, utime: 0, intervalMs: 0, request.MaxRowsPerSecond, cancellationToken);
         return RunDto.From(run, time.GetUtcNow());
     }
 }

@@ -8,7 +8,8 @@ namespace Migration.Application.Validation.StartIncr;
 /// <param name="Utime">Milliseconds since the epoch; rows updated strictly after it are checked. Ignored when resuming.</param>
 /// <param name="Interval">Milliseconds to wait between polls once caught up.</param>
 /// <param name="Resume">Continue the latest incremental run from its checkpoint instead of starting at <see cref="Utime"/>.</param>
-public sealed record StartIncrCommand(long? Utime, long? Interval, bool? Resume = null) : IRequest<RunDto>;
+/// <param name="MaxRowsPerSecond">Throttle for this run; default from configuration (<c>Migration:Validation:MaxRowsPerSecond</c>), 0 is unlimited.</param>
+public sealed record StartIncrCommand(long? Utime, long? Interval, bool? Resume = null, long? MaxRowsPerSecond = null) : IRequest<RunDto>;
 
 internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, TimeProvider time)
     : IRequestHandler<StartIncrCommand, RunDto>
@@ -17,8 +18,8 @@ internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, Ti
     {
         // The validation behavior guarantees the values are present and in range.
         var run = request.Resume == true
-            ? await scheduler.ResumeAsync(RunKind.Incremental, request.Interval, cancellationToken)
-            : await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, cancellationToken);
+            ? await scheduler.ResumeAsync(RunKind.Incremental, request.Interval, request.MaxRowsPerSecond, cancellationToken)
+            : await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, request.MaxRowsPerSecond, cancellationToken);
         return RunDto.From(run, time.GetUtcNow());
     }
 }

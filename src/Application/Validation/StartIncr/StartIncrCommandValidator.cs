@@ -9,6 +9,9 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
 
     public const long MaxIntervalMs = 3_600_000;
 
+    /// <summary>The largest throttle a request may set; beyond it, 0 (unlimited) says the same.</summary>
+    public const long MaxRowsPerSecondLimit = 100_000_000;
+
     public StartIncrCommandValidator(TimeProvider time)
     {
         RuleFor(c => c.Utime)
@@ -22,5 +25,8 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
             .Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("'interval' is required: milliseconds between polls once caught up.")
             .InclusiveBetween(1, MaxIntervalMs).WithMessage($"'interval' must be between 1 and {MaxIntervalMs} milliseconds.");
+
+        RuleFor(c => c.MaxRowsPerSecond).InclusiveBetween(0, MaxRowsPerSecondLimit)
+            .WithMessage($"'maxRowsPerSecond' must be between 0 (unlimited) and {MaxRowsPerSecondLimit}.");
     }
 }
