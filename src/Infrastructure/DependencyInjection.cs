@@ -7,6 +7,7 @@ using Migration.Application.Validation;
 using Migration.Domain;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Observability;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
@@ -60,6 +61,9 @@ public static class DependencyInjection
         services.AddHostedService<InProcessRepairWorker>();
 
         services.AddHealthChecks().AddCheck<SideDatabasesHealthCheck>("databases");
+        services.AddSingleton(sp => new MigrationMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<IValidationScheduler>(),
+            sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Migration.Application;
 using Migration.Infrastructure;
+using Migration.Infrastructure.Observability;
 using Migration.WebApi.Infrastructure;
 using Migration.WebApi.Security;
 
@@ -25,6 +26,7 @@ builder.Services.AddControllers(mvc =>
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.AddSwagger();
+builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
@@ -36,6 +38,8 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
 app.MapHealthChecks("/health");
+app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Read);
+app.Services.GetRequiredService<MigrationMetrics>();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     foreach (var address in app.Urls)

@@ -24,6 +24,9 @@ public sealed record InconsistencyCountsDto(
 /// <param name="SuspectsCleared">Rows that differed once but were equal when read again (caught mid double write).</param>
 /// <param name="RecentRowsPerSecond">Rows per second over the last few seconds.</param>
 /// <param name="MaxRowsPerSecond">The run's throttle; 0 is unlimited.</param>
+/// <param name="CursorLagMs">Incremental runs: how far the base cursor is behind now, in ms (null before the first row).</param>
+/// <param name="EstimatedRows">Full runs: rows on the larger side as estimated at start (0 when unknown).</param>
+/// <param name="EtaSeconds">Full runs still running: seconds left at the recent rate (null when unknown).</param>
 public sealed record RunDto(
     Guid Id,
     string Kind,
@@ -45,7 +48,10 @@ public sealed record RunDto(
     long SuspectsPending,
     long SuspectsCleared,
     double RecentRowsPerSecond,
-    long MaxRowsPerSecond)
+    long MaxRowsPerSecond,
+    long? CursorLagMs,
+    long EstimatedRows,
+    double? EtaSeconds)
 {
     public static RunDto From(ValidationRun run, DateTimeOffset now)
     {
@@ -75,8 +81,22 @@ public sealed record RunDto(
             run.SuspectsPending,
             run.SuspectsCleared,
             Math.Round(run.RecentRowsPerSecond, 1),
-            run.MaxRowsPerSecond);
+            run.MaxRowsPerSecond,
+            CursorLag(run, now),
+            run.EstimatedRows,
+            Eta(run));
     }
+
+    /// <summary>Incremental runs: now minus the base cursor's utime, once the cursor has passed a row.</summary>
+    public static long? CursorLag(ValidationRun run, DateTimeOffset now) =>
+        run.Kind == RunKind.Incremental && run.BaseCursor.Id != long.MinValue
+            ? Math.Max(0, now.ToUnixTimeMilliseconds() - run.BaseCursor.Utime)
+            : null;
+
+    private static double? Eta(ValidationRun run) =>
+        run.Kind == RunKind.Full && run.Status == RunStatus.Running && run.EstimatedRows > 0 && run.RecentRowsPerSecond > 0
+            ? Math.Round(Math.Max(0, run.EstimatedRows - run.RowsChecked) / run.RecentRowsPerSecond, 1)
+            : null;
 
     private static CursorDto ToDto(RowCursor cursor) =>
         new(cursor.Utime, cursor.Id == long.MinValue ? null : cursor.Id);

@@ -131,6 +131,9 @@ public sealed class ValidationRun
     /// <summary>The most rows per second the run may check; 0 is unlimited.</summary>
     public long MaxRowsPerSecond { get; }
 
+    /// <summary>For full runs: how many rows the larger side holds, as estimated by the engine at start; 0 when unknown.</summary>
+    public long EstimatedRows { get; private set; }
+
     /// <summary>Rows per second between the last two <see cref="SampleRate"/> calls.</summary>
     public double RecentRowsPerSecond { get; private set; }
 
@@ -172,6 +175,8 @@ public sealed class ValidationRun
     public void AdvanceBase(RowCursor cursor, int rowsChecked) => BaseCursor = Advance(BaseCursor, cursor, rowsChecked);
 
     public void AdvanceTarget(RowCursor cursor, int rowsChecked) => TargetCursor = Advance(TargetCursor, cursor, rowsChecked);
+
+    public void Estimate(long rows) => EstimatedRows = Math.Max(0, rows);
 
     /// <summary>Measures the rate since the previous sample; called at a steady pace by the run's owner.</summary>
     public void SampleRate(DateTimeOffset now)

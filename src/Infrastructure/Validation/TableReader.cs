@@ -87,29 +87,33 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The smallest and largest id on the side (null when empty) and the engine's estimate of its row count.</summary>
-    public async Task<(long? Min, long? Max, long EstimatedRows)> ReadBoundsAsync(TableSchema schema, Direction side, CancellationToken cancellationToken)
+    /// <summary>
+    /// The engine's estimate of the side's row count, from the statistics on MySQL (a COUNT(*) would scan the
+    /// table), exact on SQLite.
+    /// </summary>
+    public async Task<long> EstimateRowsAsync(TableSchema schema, Direction side, CancellationToken cancellationToken)
     {
         await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT MIN({Id}), MAX({Id}) FROM {SqlDialect.Quote(schema.Table)}";
-        long? min = null, max = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            if (await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0))
-            {
-                (min, max) = (reader.GetInt64(0), reader.GetInt64(1));
-            }
-        }
-
-        // The statistics' row count is enough to size chunks; an exact COUNT(*) would scan the table.
-        command.CommandText = "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @a";
+        command.CommandText = databases[side].Dialect.HasRowChecksum
+            ? "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @a"
+            : $"SELECT COUNT(*) FROM {SqlDialect.Quote(schema.Table)} WHERE @a IS NOT NULL";
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@a";
         parameter.Value = schema.Table;
         command.Parameters.Add(parameter);
         var estimate = await command.ExecuteScalarAsync(cancellationToken);
-        return (min, max, estimate is null or DBNull ? 0 : Convert.ToInt64(estimate, CultureInfo.InvariantCulture));
+        return estimate is null or DBNull ? 0 : Convert.ToInt64(estimate, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The smallest and largest id on the side, or nulls when it is empty.</summary>
+    public async Task<(long? Min, long? Max)> ReadBoundsAsync(TableSchema schema, Direction side, CancellationToken cancellationToken)
+    {
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MIN({Id}), MAX({Id}) FROM {SqlDialect.Quote(schema.Table)}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0) ? (reader.GetInt64(0), reader.GetInt64(1)) : (null, null);
     }
 
     /// <summary>

@@ -52,6 +52,12 @@ internal sealed partial class TableValidator(
             return;
         }
 
+        run.Estimate(await RetryAsync(run, "estimate the row count", async () =>
+        {
+            var b = _reader.EstimateRowsAsync(schema, run.BaseSide, cancellationToken);
+            var o = _reader.EstimateRowsAsync(schema, run.BaseSide.Other(), cancellationToken);
+            return Math.Max(await b, await o);
+        }, cancellationToken));
         if (_options.ChunkRows > 0 && _reader.CanChecksum)
         {
             await RunFullByChecksumsAsync(run, schema, suspects, throttle, cancellationToken);
@@ -116,7 +122,7 @@ internal sealed partial class TableValidator(
         }
 
         var width = ChunkWidth(Math.Min(b.Min ?? long.MaxValue, o.Min ?? long.MaxValue), Math.Max(b.Max ?? long.MinValue, o.Max ?? long.MinValue),
-            Math.Max(b.EstimatedRows, o.EstimatedRows));
+            run.EstimatedRows);
         var progress = new SegmentProgress(run);
         var density = new DriftDensity();
         await Parallel.ForEachAsync(

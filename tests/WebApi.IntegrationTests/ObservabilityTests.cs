@@ -1,0 +1,46 @@
+using System.Net.Http.Json;
+using Migration.WebApi.IntegrationTests.Infrastructure;
+
+namespace Migration.WebApi.IntegrationTests;
+
+/// <summary>What an operator watching a migration sees: status figures and the Prometheus metrics.</summary>
+public sealed class ObservabilityTests : IAsyncLifetime
+{
+    private readonly MigrationApi _api = new(new SqliteTestDatabases(), seedRows: 2_000);
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
+
+    [Fact]
+    public async Task Metrics_AfterAFullRun_ExposeRowsInconsistenciesAndRepairs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _ = _api.Server;
+        var larger = Math.Max(
+            (await _api.Databases.ReadAllAsync(Migration.Domain.Direction.Src)).Count,
+            (await _api.Databases.ReadAllAsync(Migration.Domain.Direction.Dst)).Count);
+        await _api.CreateClient().PostAsync("/migrator/full/start", null, ct);
+        var status = await _api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Repair.Pending == 0);
+
+        var metrics = await _api.CreateAnonymousClient().GetStringAsync("/metrics", ct);
+
+        Assert.Equal(larger, status.Full!.EstimatedRows);
+        Assert.Matches($"migration_validation_rows_checked[^{{]*{{[^}}]*kind=\"full\"[^}}]*}} {status.Full.RowsChecked}", metrics);
+        Assert.Matches($"migration_validation_inconsistencies[^{{]*{{[^}}]*kind=\"full\"[^}}]*type=\"target_missing\"[^}}]*}} {status.Full.Inconsistencies.TargetMissing}", metrics);
+        Assert.Matches($"migration_repair_rows[^{{]*{{[^}}]*outcome=\"upserted\"[^}}]*}} {status.Repair.Upserted}", metrics);
+        Assert.Contains("migration_events_pending", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Status_IncrementalRun_ShowsCursorLag()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await _api.CreateClient().PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 50 }, ct);
+        var status = await _api.WaitForStatusAsync(s => s.Incremental!.CursorLagMs is not null);
+
+        Assert.InRange(status.Incremental!.CursorLagMs!.Value, 0, 60 * 60 * 1000);
+        Assert.Null(status.Incremental.EtaSeconds);
+        await _api.CreateClient().PostAsync("/migrator/incr/stop", null, ct);
+    }
+}
