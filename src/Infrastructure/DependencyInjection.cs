@@ -6,7 +6,9 @@ using Migration.Application.Abstractions;
 using Migration.Domain;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Kafka;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
 using Migration.Infrastructure.State;
@@ -44,16 +46,42 @@ public static class DependencyInjection
         services.AddSingleton<ITableValidator, TableValidator>();
         services.AddSingleton<IPatternStore, InMemoryPatternStore>();
 
+        AddEventPath(services);
+
+        services.AddHealthChecks().AddCheck<SideDatabasesHealthCheck>("databases");
+        return services;
+    }
+
+    /// <summary>
+    /// Publisher → outbox → relay → transport → repair. Which transport and which workers do something is decided
+    /// from the options when they start (<c>Migration:Kafka:BootstrapServers</c>, <c>Migration:Roles</c>); the others
+    /// return at once.
+    /// </summary>
+    private static void AddEventPath(IServiceCollection services)
+    {
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());
         services.AddSingleton<RowRepairer>();
         services.AddSingleton<RepairHandler>();
+
+        services.AddSingleton<IValidateOptions<MigrationOptions>, KafkaOptionsValidator>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxMonitor>();
+        services.AddSingleton<IOutboxMonitor>(sp => sp.GetRequiredService<OutboxMonitor>());
+        services.AddSingleton<IInconsistencyPublisher, OutboxInconsistencyPublisher>();
+        services.AddSingleton<IEventTransport>(sp => sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Kafka.Enabled
+            ? ActivatorUtilities.CreateInstance<KafkaEventTransport>(sp)
+            : ActivatorUtilities.CreateInstance<InProcessEventTransport>(sp));
+        services.AddHostedService<OutboxRelayWorker>();
+
         services.AddSingleton<InProcessEventBus>();
-        services.AddSingleton<IInconsistencyPublisher, InProcessInconsistencyPublisher>();
         services.AddHostedService<InProcessRepairWorker>();
 
-        services.AddHealthChecks().AddCheck<SideDatabasesHealthCheck>("databases");
-        return services;
+        services.AddSingleton<KafkaClients>();
+        services.AddSingleton<KafkaDeadLetterSender>();
+        services.AddSingleton<RepairConsumerMonitor>();
+        services.AddSingleton<IRepairConsumerMonitor>(sp => sp.GetRequiredService<RepairConsumerMonitor>());
+        services.AddHostedService<KafkaRepairWorker>();
     }
 
     private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName) =>
