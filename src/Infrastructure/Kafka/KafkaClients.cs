@@ -32,7 +32,7 @@ internal sealed partial class KafkaClients : IDisposable
 
     public ConsumerBuilder<byte[], byte[]> ConsumerBuilder()
     {
-        var config = new ConsumerConfig(Settings(_options.Consumer))
+        var config = new ConsumerConfig(Settings(new() { ["auto.offset.reset"] = "earliest" }, _options.Consumer))
         {
             // Offsets are stored by the worker after a message was repaired or dead-lettered, and committed from the
             // store in the background: a commit never covers a message that was not handled.
@@ -54,7 +54,7 @@ internal sealed partial class KafkaClients : IDisposable
 
     private IProducer<byte[], byte[]> BuildProducer()
     {
-        var config = new ProducerConfig(Settings(_options.Producer))
+        var config = new ProducerConfig(Settings(new() { ["linger.ms"] = "5" }, _options.Producer))
         {
             // The durability contract: no duplicates from retries, written to every in-sync replica.
             EnableIdempotence = true,
@@ -71,22 +71,17 @@ internal sealed partial class KafkaClients : IDisposable
             .Build();
     }
 
-    private Dictionary<string, string> Settings(Dictionary<string, string> clientSpecific)
+    /// <summary>Our defaults for every client and for this kind, then the operator's shared and client-specific settings.</summary>
+    private Dictionary<string, string> Settings(Dictionary<string, string> defaults, Dictionary<string, string> clientSpecific)
     {
-        var settings = new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["bootstrap.servers"] = _options.BootstrapServers!,
-            ["client.id"] = string.IsNullOrWhiteSpace(_options.ClientId) ? $"migration-{Environment.MachineName}" : _options.ClientId,
-            ["auto.offset.reset"] = "earliest",
-            ["linger.ms"] = "5",
-        };
+        defaults["bootstrap.servers"] = _options.BootstrapServers!;
+        defaults["client.id"] = string.IsNullOrWhiteSpace(_options.ClientId) ? $"migration-{Environment.MachineName}" : _options.ClientId;
         foreach (var (key, value) in _options.Properties.Concat(clientSpecific))
         {
-            settings[key] = value;
+            defaults[key] = value;
         }
 
-        // Keys that belong to the other kind of client would only make librdkafka warn.
-        return settings;
+        return defaults;
     }
 
     private void Log(LogMessage message)

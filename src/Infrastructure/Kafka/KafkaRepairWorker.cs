@@ -48,15 +48,18 @@ internal sealed partial class KafkaRepairWorker(
         var backoff = _options.Repair.RetryBackoffMs;
         while (!stoppingToken.IsCancellationRequested)
         {
-            using var consumer = clients.ConsumerBuilder()
-                .SetPartitionsAssignedHandler((_, assigned) => Reset(assigned, keep: true))
-                .SetPartitionsRevokedHandler((_, revoked) => Reset(revoked.Select(p => p.TopicPartition), keep: false))
-                .SetPartitionsLostHandler((_, lost) => Reset(lost.Select(p => p.TopicPartition), keep: false))
-                .SetOffsetsCommittedHandler((_, committed) => OnCommitted(committed))
-                .SetErrorHandler((_, error) => OnError(error))
-                .Build();
+            IConsumer<byte[], byte[]>? consumer = null;
+            var started = time.GetTimestamp();
+            _next.Clear();
             try
             {
+                consumer = clients.ConsumerBuilder()
+                    .SetPartitionsAssignedHandler((_, assigned) => Reset(assigned, keep: true))
+                    .SetPartitionsRevokedHandler((_, revoked) => Reset(revoked.Select(p => p.TopicPartition), keep: false))
+                    .SetPartitionsLostHandler((_, lost) => Reset(lost.Select(p => p.TopicPartition), keep: false))
+                    .SetOffsetsCommittedHandler((_, committed) => OnCommitted(committed))
+                    .SetErrorHandler((_, error) => OnError(error))
+                    .Build();
                 consumer.Subscribe(_options.Kafka.Topic);
                 LogStarted(_options.Kafka.Topic, _options.Kafka.GroupId);
                 await ConsumeAsync(consumer, stoppingToken);
@@ -66,19 +69,29 @@ internal sealed partial class KafkaRepairWorker(
             }
             catch (Exception ex)
             {
-                // A fatal client error: build a new consumer after a back-off. Stored offsets are committed on close.
+                // A fatal client error (or settings librdkafka refuses): build a new consumer after a back-off.
+                // Stored offsets are committed on close.
+                if (time.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
+                {
+                    backoff = _options.Repair.RetryBackoffMs;
+                }
+
                 monitor.Error(ex.Message);
                 LogConsumerFailed(ex, backoff);
-                backoff = Math.Min(backoff * 2, 30_000);
             }
             finally
             {
-                Close(consumer);
+                if (consumer is not null)
+                {
+                    Close(consumer);
+                    consumer.Dispose();
+                }
             }
 
             if (!stoppingToken.IsCancellationRequested)
             {
                 await DelayAsync(backoff, stoppingToken);
+                backoff = Math.Min(backoff * 2, 30_000);
             }
         }
     }
@@ -156,23 +169,31 @@ internal sealed partial class KafkaRepairWorker(
         }
 
         _statusAt = time.GetTimestamp();
-        var assignment = consumer.Assignment;
-        long? lag = null;
-        foreach (var partition in assignment)
+        try
         {
-            // The high watermark as of the last fetch response: a local call, no request.
-            var high = consumer.GetWatermarkOffsets(partition).High;
-            var next = _next.TryGetValue(partition, out var stored) ? stored : consumer.Position(partition).Value;
-            if (high.IsSpecial || next < 0)
+            var assignment = consumer.Assignment;
+            long? lag = null;
+            foreach (var partition in assignment)
             {
-                continue;
+                // The high watermark as of the last fetch response: a local call, no request.
+                var high = consumer.GetWatermarkOffsets(partition).High;
+                var next = _next.TryGetValue(partition, out var stored) ? stored : consumer.Position(partition).Value;
+                if (high.IsSpecial || next < 0)
+                {
+                    continue;
+                }
+
+                lag = (lag ?? 0) + Math.Max(0, high.Value - next);
             }
 
-            lag = (lag ?? 0) + Math.Max(0, high.Value - next);
+            monitor.Assigned(assignment.Select(p => p.Partition.Value).Order().ToArray(), lag);
+            repairs.SetBacklog(lag ?? 0);
         }
-
-        monitor.Assigned(assignment.Select(p => p.Partition.Value).Order().ToArray(), lag);
-        repairs.SetBacklog(lag ?? 0);
+        catch (KafkaException ex)
+        {
+            // Only the status is stale; the repair goes on.
+            LogStatusFailed(ex.Error.Reason);
+        }
     }
 
     private void OnCommitted(CommittedOffsets committed)
@@ -233,6 +254,9 @@ internal sealed partial class KafkaRepairWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: client error {Code}: {Reason}")]
     private partial void LogClientError(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Repair consumer: could not read partitions and lag: {Reason}")]
+    private partial void LogStatusFailed(string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: close failed")]
     private partial void LogCloseFailed(Exception exception);
