@@ -11,7 +11,7 @@ using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
 using Migration.Infrastructure;
-using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Validation;
 using Migration.Testing;
 
@@ -51,7 +51,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
 });
 builder.Services.AddApplication().AddInfrastructure(builder.Configuration);
 // Full runs count what validation reports; incremental runs also hand it on to the in-process repair.
-builder.Services.AddSingleton(sp => new CountingPublisher(incremental ? ActivatorUtilities.CreateInstance<InProcessInconsistencyPublisher>(sp) : null));
+builder.Services.AddSingleton(sp => new CountingPublisher(incremental ? ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp) : null));
 builder.Services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<CountingPublisher>());
 using var host = builder.Build();
 

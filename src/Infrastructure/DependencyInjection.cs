@@ -8,7 +8,9 @@ using Migration.Domain;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Observability;
+using Migration.Infrastructure.Kafka;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
 using Migration.Infrastructure.State;
@@ -52,19 +54,45 @@ public static class DependencyInjection
             run.DefaultMaxRowsPerSecond = migration.Value.Validation.MaxRowsPerSecond;
         });
 
-        services.AddSingleton<RepairMonitor>();
-        services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());
-        services.AddSingleton<RowRepairer>();
-        services.AddSingleton<RepairHandler>();
-        services.AddSingleton<InProcessEventBus>();
-        services.AddSingleton<IInconsistencyPublisher, InProcessInconsistencyPublisher>();
-        services.AddHostedService<InProcessRepairWorker>();
+        AddEventPath(services);
 
         services.AddHealthChecks().AddCheck<SideDatabasesHealthCheck>("databases");
         services.AddSingleton(sp => new MigrationMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<IValidationScheduler>(),
             sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>()));
         return services;
+    }
+
+    /// <summary>
+    /// Publisher → outbox → relay → transport → repair. Which transport and which workers do something is decided
+    /// from the options when they start (<c>Migration:Kafka:BootstrapServers</c>, <c>Migration:Roles</c>); the others
+    /// return at once.
+    /// </summary>
+    private static void AddEventPath(IServiceCollection services)
+    {
+        services.AddSingleton<RepairMonitor>();
+        services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());
+        services.AddSingleton<RowRepairer>();
+        services.AddSingleton<RepairHandler>();
+
+        services.AddSingleton<IValidateOptions<MigrationOptions>, KafkaOptionsValidator>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxMonitor>();
+        services.AddSingleton<IOutboxMonitor>(sp => sp.GetRequiredService<OutboxMonitor>());
+        services.AddSingleton<IInconsistencyPublisher, OutboxInconsistencyPublisher>();
+        services.AddSingleton<IEventTransport>(sp => sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Kafka.Enabled
+            ? ActivatorUtilities.CreateInstance<KafkaEventTransport>(sp)
+            : ActivatorUtilities.CreateInstance<InProcessEventTransport>(sp));
+        services.AddHostedService<OutboxRelayWorker>();
+
+        services.AddSingleton<InProcessEventBus>();
+        services.AddHostedService<InProcessRepairWorker>();
+
+        services.AddSingleton<KafkaClients>();
+        services.AddSingleton<KafkaDeadLetterSender>();
+        services.AddSingleton<RepairConsumerMonitor>();
+        services.AddSingleton<IRepairConsumerMonitor>(sp => sp.GetRequiredService<RepairConsumerMonitor>());
+        services.AddHostedService<KafkaRepairWorker>();
     }
 
     private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName) =>

@@ -6,8 +6,14 @@ namespace Migration.Application.Abstractions;
 /// <param name="Unchanged">Events whose row was already equal on both sides when repaired.</param>
 /// <param name="Skipped">Rows left alone because the other side held a newer <c>utime</c> than the base.</param>
 /// <param name="Failed">Repair attempts that threw; each is retried after a back-off.</param>
-/// <param name="GaveUp">Events set aside after their last attempt failed, or because they were malformed.</param>
-/// <param name="Pending">Events published and not yet handled.</param>
+/// <param name="GaveUp">
+/// Events set aside after their last attempt failed, or because they were malformed (with Kafka they go to the
+/// dead-letter topic).
+/// </param>
+/// <param name="Pending">
+/// The repair's backlog: on the in-process path, events published and not yet handled; with Kafka, this instance's
+/// consumer lag (0 when it runs no consumer).
+/// </param>
 public sealed record RepairCounters(long Upserted, long Deleted, long Unchanged, long Skipped, long Failed, long GaveUp, long Pending)
 {
     /// <summary>Rows the repair changed.</summary>

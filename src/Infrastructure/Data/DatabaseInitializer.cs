@@ -27,6 +27,11 @@ internal sealed partial class DatabaseInitializer(
         await using (var controlContext = control.CreateContext())
         {
             await controlContext.Database.EnsureCreatedAsync(cancellationToken);
+            if (controlContext.Database.IsSqlite())
+            {
+                // The outbox is written by validation and the relay at once, possibly from several processes.
+                await controlContext.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            }
         }
 
         foreach (var side in new[] { Direction.Src, Direction.Dst })

@@ -1,35 +1,23 @@
 using System.Threading.Channels;
-using Migration.Application.Abstractions;
-using Migration.Domain.Inconsistencies;
-using Migration.Infrastructure.Repair;
 
 namespace Migration.Infrastructure.Events;
 
-/// <summary>A message as it would travel on the topic: the row key and the serialised event.</summary>
+/// <summary>A message as it travels on the topic: the row key and the serialised event.</summary>
 internal sealed record EventMessage(string Key, byte[] Value);
 
+/// <summary>A message on the in-process bus, with the signal the repair worker gives once it has handled it.</summary>
+internal sealed record BusMessage(EventMessage Message, TaskCompletionSource Handled);
+
 /// <summary>
-/// The embedded default's topic: an in-memory queue between the validator and the repair worker. It does not
-/// survive a restart; the Kafka path with its outbox is the durable one.
+/// The embedded default's topic: an in-memory queue between the outbox relay and the repair worker. It does not
+/// survive a restart, which is why the relay marks an event sent only once the worker has handled it.
 /// </summary>
 internal sealed class InProcessEventBus
 {
-    private readonly Channel<EventMessage> _channel = Channel.CreateUnbounded<EventMessage>(
+    private readonly Channel<BusMessage> _channel = Channel.CreateUnbounded<BusMessage>(
         new UnboundedChannelOptions { SingleReader = true });
 
-    public ChannelReader<EventMessage> Reader => _channel.Reader;
+    public ChannelReader<BusMessage> Reader => _channel.Reader;
 
-    public ChannelWriter<EventMessage> Writer => _channel.Writer;
-}
-
-internal sealed class InProcessInconsistencyPublisher(InProcessEventBus bus, RepairMonitor monitor) : IInconsistencyPublisher
-{
-    public async ValueTask PublishAsync(IReadOnlyList<InconsistentEvent> events, CancellationToken cancellationToken)
-    {
-        foreach (var e in events)
-        {
-            await bus.Writer.WriteAsync(new EventMessage(e.Key, InconsistentEventSerializer.Serialize(e)), cancellationToken);
-            monitor.Published();
-        }
-    }
+    public ChannelWriter<BusMessage> Writer => _channel.Writer;
 }

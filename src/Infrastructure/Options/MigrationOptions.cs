@@ -89,6 +89,13 @@ public sealed class MigrationOptions
     public SeedOptions Seed { get; set; } = new();
 
     public RepairOptions Repair { get; set; } = new();
+
+    /// <summary><c>Api</c>, <c>Repair</c> or <c>Both</c> (default): see <see cref="ServiceRoles"/>. Other than <c>Both</c> needs Kafka.</summary>
+    public ServiceRoles Roles { get; set; } = ServiceRoles.Both;
+
+    public KafkaOptions Kafka { get; set; } = new();
+
+    public OutboxOptions Outbox { get; set; } = new();
 }
 
 /// <summary>How the repair consumer retries a row it could not repair.</summary>

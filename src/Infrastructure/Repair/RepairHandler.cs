@@ -6,10 +6,18 @@ using Migration.Infrastructure.Options;
 
 namespace Migration.Infrastructure.Repair;
 
+/// <summary>What became of one message: repaired with an <see cref="Outcome"/>, or set aside with the <see cref="Error"/>.</summary>
+/// <param name="Attempts">Repair attempts made (0 for a malformed message).</param>
+internal sealed record RepairResult(RepairOutcome? Outcome, string? Error, int Attempts)
+{
+    public bool SetAside => Outcome is null;
+}
+
 /// <summary>
 /// Handles one message of the topic, whatever carried it: parses it, repairs the row with retries and a
 /// doubling back-off, and reports the outcome. It never throws but for cancellation, so one bad message
-/// cannot stop its consumer.
+/// cannot stop its consumer; the caller decides what to do with a message set aside (the Kafka consumer
+/// sends it to the dead-letter topic).
 /// </summary>
 internal sealed partial class RepairHandler(
     RowRepairer repairer,
@@ -20,8 +28,7 @@ internal sealed partial class RepairHandler(
 {
     private readonly RepairOptions _options = options.Value.Repair;
 
-    /// <returns>The outcome, or null when the message was set aside (malformed, or every attempt failed).</returns>
-    public async Task<RepairOutcome?> HandleAsync(EventMessage message, CancellationToken cancellationToken)
+    public async Task<RepairResult> HandleAsync(EventMessage message, CancellationToken cancellationToken)
     {
         InconsistentEvent e;
         try
@@ -32,7 +39,7 @@ internal sealed partial class RepairHandler(
         {
             LogMalformed(ex, message.Key);
             monitor.Handled(null);
-            return null;
+            return new RepairResult(null, ex.Message, 0);
         }
 
         var delay = _options.RetryBackoffMs;
@@ -43,7 +50,7 @@ internal sealed partial class RepairHandler(
                 var outcome = await repairer.RepairAsync(e, cancellationToken);
                 monitor.Handled(outcome);
                 LogRepaired(e.Table, e.Id, e.Type.ToWire(), outcome);
-                return outcome;
+                return new RepairResult(outcome, null, attempt);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -52,7 +59,7 @@ internal sealed partial class RepairHandler(
                 {
                     LogGaveUp(ex, e.Table, e.Id, e.EventId, attempt);
                     monitor.Handled(null);
-                    return null;
+                    return new RepairResult(null, $"{ex.GetType().Name}: {ex.Message}", attempt);
                 }
 
                 LogRetrying(ex, e.Table, e.Id, attempt, delay);

@@ -12,8 +12,12 @@ internal sealed class RepairMonitor : IRepairMonitor
     private long _skipped;
     private long _failed;
     private long _gaveUp;
+    private long _backlog = -1;
 
-    public void Published() => Interlocked.Increment(ref _published);
+    public void Published(int count) => Interlocked.Add(ref _published, count);
+
+    /// <summary>With Kafka the backlog is the consumer's lag, which the consumer reports here.</summary>
+    public void SetBacklog(long lag) => Interlocked.Exchange(ref _backlog, lag);
 
     public void AttemptFailed() => Interlocked.Increment(ref _failed);
 
@@ -38,5 +42,7 @@ internal sealed class RepairMonitor : IRepairMonitor
         Interlocked.Read(ref _skipped),
         Interlocked.Read(ref _failed),
         Interlocked.Read(ref _gaveUp),
-        Math.Max(0, Interlocked.Read(ref _published) - Interlocked.Read(ref _handled)));
+        Interlocked.Read(ref _backlog) is >= 0 and var lag
+            ? lag
+            : Math.Max(0, Interlocked.Read(ref _published) - Interlocked.Read(ref _handled)));
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Migration.Application.Abstractions;
 using Migration.Application.Validation.GetStatus;
 using Migration.Domain;
-using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Outbox;
 
 namespace Migration.WebApi.IntegrationTests.Infrastructure;
 
@@ -68,7 +68,7 @@ internal sealed class MigrationApi(
 
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton(sp => new RecordingPublisher(ActivatorUtilities.CreateInstance<InProcessInconsistencyPublisher>(sp)));
+            services.AddSingleton(sp => new RecordingPublisher(ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp)));
             services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
         });
     }

@@ -12,10 +12,22 @@ public sealed record GetStatusQuery : IRequest<MigrationStatusDto>;
 /// <param name="Incremental">The latest incremental run, running or ended; null if none was started.</param>
 /// <param name="Full">The latest full run, running or ended; null if none was started.</param>
 /// <param name="Repair">What the repair consumer has done since the process started.</param>
-public sealed record MigrationStatusDto(string Pattern, RunDto? Incremental, RunDto? Full, RepairCounters Repair);
+public sealed record MigrationStatusDto(string Pattern, RunDto? Incremental, RunDto? Full, RepairCounters Repair)
+{
+    /// <summary>The event outbox: pending events and the age of the oldest, whatever the transport.</summary>
+    public OutboxStatus? Outbox { get; init; }
+
+    /// <summary>This instance's Kafka repair consumer (partitions, lag, dead letters); null when it runs none.</summary>
+    public RepairConsumerStatus? Consumer { get; init; }
+}
 
 internal sealed class GetStatusQueryHandler(
-    IValidationScheduler scheduler, IPatternStore patterns, IRepairMonitor repairs, TimeProvider time)
+    IValidationScheduler scheduler,
+    IPatternStore patterns,
+    IRepairMonitor repairs,
+    IOutboxMonitor outbox,
+    IRepairConsumerMonitor consumer,
+    TimeProvider time)
     : IRequestHandler<GetStatusQuery, MigrationStatusDto>
 {
     public async ValueTask<MigrationStatusDto> Handle(GetStatusQuery request, CancellationToken cancellationToken)
@@ -26,6 +38,10 @@ internal sealed class GetStatusQueryHandler(
             pattern.ToWire(),
             scheduler.Latest(RunKind.Incremental) is { } incr ? RunDto.From(incr, now) : null,
             scheduler.Latest(RunKind.Full) is { } full ? RunDto.From(full, now) : null,
-            repairs.Snapshot());
+            repairs.Snapshot())
+        {
+            Outbox = await outbox.GetAsync(cancellationToken),
+            Consumer = consumer.Snapshot(),
+        };
     }
 }

@@ -1,0 +1,263 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Migration.Infrastructure.Events;
+using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Repair;
+
+namespace Migration.Infrastructure.Kafka;
+
+/// <summary>
+/// The repair service on Kafka: a member of the consumer group <c>Migration:Kafka:GroupId</c> that repairs each
+/// event of its partitions in order. A message's offset is stored for commit only after its repair succeeded or it
+/// reached the dead-letter topic, so a crash repeats work but never skips it. Malformed messages and repairs that
+/// failed every attempt go to the dead-letter topic; nothing stops the loop but the host stopping. Runs on
+/// instances with the <c>repair</c> role when Kafka is configured.
+/// </summary>
+internal sealed partial class KafkaRepairWorker(
+    KafkaClients clients,
+    RepairHandler handler,
+    KafkaDeadLetterSender deadLetters,
+    RepairConsumerMonitor monitor,
+    RepairMonitor repairs,
+    IOptions<MigrationOptions> options,
+    TimeProvider time,
+    ILogger<KafkaRepairWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan _pollTimeout = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan _statusEvery = TimeSpan.FromMilliseconds(250);
+    private readonly MigrationOptions _options = options.Value;
+
+    // The next offset to handle on each owned partition. Touched only by the consume loop: the rebalance handlers
+    // run inside Consume, on the same thread.
+    private readonly Dictionary<TopicPartition, long> _next = [];
+    private long _statusAt = long.MinValue;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Kafka.Enabled || !_options.Roles.RunsRepair())
+        {
+            return;
+        }
+
+        monitor.Started();
+        // Consume blocks for up to the poll timeout: leave the host's start-up path before the first call.
+        await Task.Yield();
+        var backoff = _options.Repair.RetryBackoffMs;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IConsumer<byte[], byte[]>? consumer = null;
+            var started = time.GetTimestamp();
+            _next.Clear();
+            try
+            {
+                consumer = clients.ConsumerBuilder()
+                    .SetPartitionsAssignedHandler((_, assigned) => Reset(assigned, keep: true))
+                    .SetPartitionsRevokedHandler((_, revoked) => Reset(revoked.Select(p => p.TopicPartition), keep: false))
+                    .SetPartitionsLostHandler((_, lost) => Reset(lost.Select(p => p.TopicPartition), keep: false))
+                    .SetOffsetsCommittedHandler((_, committed) => OnCommitted(committed))
+                    .SetErrorHandler((_, error) => OnError(error))
+                    .Build();
+                consumer.Subscribe(_options.Kafka.Topic);
+                LogStarted(_options.Kafka.Topic, _options.Kafka.GroupId);
+                await ConsumeAsync(consumer, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                // A fatal client error (or settings librdkafka refuses): build a new consumer after a back-off.
+                // Stored offsets are committed on close.
+                if (time.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
+                {
+                    backoff = _options.Repair.RetryBackoffMs;
+                }
+
+                monitor.Error(ex.Message);
+                LogConsumerFailed(ex, backoff);
+            }
+            finally
+            {
+                if (consumer is not null)
+                {
+                    Close(consumer);
+                    consumer.Dispose();
+                }
+            }
+
+            if (!stoppingToken.IsCancellationRequested)
+            {
+                await DelayAsync(backoff, stoppingToken);
+                backoff = Math.Min(backoff * 2, 30_000);
+            }
+        }
+    }
+
+    private async Task ConsumeAsync(IConsumer<byte[], byte[]> consumer, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            stoppingToken.ThrowIfCancellationRequested();
+            ConsumeResult<byte[], byte[]>? result;
+            try
+            {
+                result = consumer.Consume(_pollTimeout);
+            }
+            catch (ConsumeException ex) when (!ex.Error.IsFatal)
+            {
+                // For example the topic does not exist yet: it appears with the first event.
+                monitor.Error(ex.Error.Reason);
+                LogConsumeError(ex.Error.Code, ex.Error.Reason);
+                await DelayAsync(_options.Repair.RetryBackoffMs, stoppingToken);
+                continue;
+            }
+
+            if (result?.Message is { } message)
+            {
+                await HandleAsync(consumer, result, message, stoppingToken);
+            }
+
+            PublishStatus(consumer);
+        }
+    }
+
+    private async Task HandleAsync(
+        IConsumer<byte[], byte[]> consumer, ConsumeResult<byte[], byte[]> result, Message<byte[], byte[]> message, CancellationToken stoppingToken)
+    {
+        var key = message.Key is null ? "" : Encoding.UTF8.GetString(message.Key);
+        var repair = await handler.HandleAsync(new EventMessage(key, message.Value ?? []), stoppingToken);
+        if (repair.SetAside)
+        {
+            await deadLetters.SendAsync(result, repair.Error ?? "set aside", repair.Attempts, stoppingToken);
+        }
+
+        try
+        {
+            consumer.StoreOffset(result);
+            _next[result.TopicPartition] = result.Offset.Value + 1;
+        }
+        catch (KafkaException ex)
+        {
+            // The partition moved to another member meanwhile; it will handle the message again (repair is idempotent).
+            monitor.Error(ex.Error.Reason);
+            LogStoreFailed(result.TopicPartitionOffset.ToString(), ex.Error.Reason);
+        }
+
+        monitor.Handled();
+    }
+
+    private void Reset(IEnumerable<TopicPartition> partitions, bool keep)
+    {
+        var changed = partitions.ToHashSet();
+        foreach (var partition in _next.Keys.Where(p => keep ? !changed.Contains(p) : changed.Contains(p)).ToArray())
+        {
+            _next.Remove(partition);
+        }
+
+        _statusAt = long.MinValue;
+    }
+
+    /// <summary>Tells the monitor which partitions this instance owns and how far behind it is, a few times a second.</summary>
+    private void PublishStatus(IConsumer<byte[], byte[]> consumer)
+    {
+        if (_statusAt != long.MinValue && time.GetElapsedTime(_statusAt) < _statusEvery)
+        {
+            return;
+        }
+
+        _statusAt = time.GetTimestamp();
+        try
+        {
+            var assignment = consumer.Assignment;
+            long? lag = null;
+            foreach (var partition in assignment)
+            {
+                // The high watermark as of the last fetch response: a local call, no request.
+                var high = consumer.GetWatermarkOffsets(partition).High;
+                var next = _next.TryGetValue(partition, out var stored) ? stored : consumer.Position(partition).Value;
+                if (high.IsSpecial || next < 0)
+                {
+                    continue;
+                }
+
+                lag = (lag ?? 0) + Math.Max(0, high.Value - next);
+            }
+
+            monitor.Assigned(assignment.Select(p => p.Partition.Value).Order().ToArray(), lag);
+            repairs.SetBacklog(lag ?? 0);
+        }
+        catch (KafkaException ex)
+        {
+            // Only the status is stale; the repair goes on.
+            LogStatusFailed(ex.Error.Reason);
+        }
+    }
+
+    private void OnCommitted(CommittedOffsets committed)
+    {
+        var failed = committed.Error.IsError ? committed.Error : committed.Offsets.FirstOrDefault(o => o.Error.IsError)?.Error;
+        // "No offset" only means nothing new was stored since the last commit.
+        if (failed is { IsError: true } error && error.Code != ErrorCode.Local_NoOffset)
+        {
+            monitor.Error($"commit failed: {error.Reason}");
+            LogCommitFailed(error.Code, error.Reason);
+        }
+    }
+
+    private void OnError(Error error)
+    {
+        monitor.Error(error.Reason);
+        LogClientError(error.Code, error.Reason);
+    }
+
+    private void Close(IConsumer<byte[], byte[]> consumer)
+    {
+        try
+        {
+            // Commits the stored offsets (handled messages only) and leaves the group at once.
+            consumer.Close();
+        }
+        catch (KafkaException ex)
+        {
+            LogCloseFailed(ex);
+        }
+    }
+
+    private async Task DelayAsync(int milliseconds, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), time, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Repair consumer subscribed to {Topic} in group {GroupId}")]
+    private partial void LogStarted(string topic, string groupId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Repair consumer failed; starting a new one in {DelayMs} ms")]
+    private partial void LogConsumerFailed(Exception exception, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: consume error {Code}: {Reason}")]
+    private partial void LogConsumeError(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: could not store the offset of {Source}: {Reason}")]
+    private partial void LogStoreFailed(string source, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: offset commit failed {Code}: {Reason}")]
+    private partial void LogCommitFailed(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: client error {Code}: {Reason}")]
+    private partial void LogClientError(ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Repair consumer: could not read partitions and lag: {Reason}")]
+    private partial void LogStatusFailed(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: close failed")]
+    private partial void LogCloseFailed(Exception exception);
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Migration.Application.Validation.GetStatus;
+
+namespace Migration.WebApi.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The service as a separate operating-system process (the built <c>Migration.WebApi.dll</c> next to the tests), so a
+/// test can kill it the hard way (SIGKILL): no shutdown code runs, nothing is committed on the way out.
+/// </summary>
+internal sealed class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly HttpClient _http;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ServiceProcess(Process process, Uri address)
+    {
+        _process = process;
+        _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(5) };
+    }
+
+    /// <summary>Starts the service with these settings (configuration keys, passed as environment variables).</summary>
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string?> settings)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Migration.WebApi.dll"));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The service process did not start.");
+        var service = new ServiceProcess(process, address);
+        process.OutputDataReceived += (_, e) => service.Record(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Record(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return service;
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>What the process printed, for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
+
+    /// <summary>The process's <c>/migrator/status</c>, or null while it does not answer yet.</summary>
+    public async Task<MigrationStatusDto?> StatusAsync()
+    {
+        try
+        {
+            return await _http.GetFromJsonAsync<MigrationStatusDto>("/migrator/status", TestContext.Current.CancellationToken);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>SIGKILL, then waits until the process is gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        _http.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Record(string? line)
+    {
+        if (line is not null && _output.Count < 2_000)
+        {
+            _output.Enqueue(line);
+        }
+    }
+}
