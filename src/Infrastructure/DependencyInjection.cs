@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Domain;
 using Migration.Infrastructure.Data;
+using Migration.Infrastructure.DoubleWrite;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Patterns;
@@ -17,8 +18,9 @@ namespace Migration.Infrastructure;
 public static class DependencyInjection
 {
     /// <summary>
-    /// Registers the two sides, the validator, the event path and the repair consumer from the <c>Migration</c>
-    /// configuration section; invalid configuration stops the host at start with the key to fix.
+    /// Registers the two sides, the validator, the pattern store, the event path and the repair
+    /// consumer from the <c>Migration</c> configuration section; invalid configuration stops the host at start with the
+    /// key to fix.
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,7 +44,16 @@ public static class DependencyInjection
 
         services.AddSingleton<TableReader>();
         services.AddSingleton<ITableValidator, TableValidator>();
-        services.AddSingleton<IPatternStore, InMemoryPatternStore>();
+
+        // The pattern, shared by every instance through the control database, and this instance's heartbeat. The
+        // refresher is registered after the initializer, so the control tables exist when it loads the pattern.
+        services.AddSingleton<ControlPatternStore>();
+        services.AddSingleton<IPatternStore>(sp => sp.GetRequiredService<ControlPatternStore>());
+        services.AddSingleton<IInstanceRegistry>(sp => sp.GetRequiredService<ControlPatternStore>());
+        services.AddHostedService<PatternRefreshWorker>();
+
+        services.AddSingleton<DoubleWriteMonitor>();
+        services.AddSingleton<IDoubleWriteMonitor>(sp => sp.GetRequiredService<DoubleWriteMonitor>());
 
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());

@@ -74,6 +74,16 @@ public sealed class MigrationOptions
     public SeedOptions Seed { get; set; } = new();
 
     public RepairOptions Repair { get; set; } = new();
+
+    /// <summary>
+    /// How often each instance re-reads the stored pattern and writes its heartbeat, in ms: every instance applies a
+    /// switch within about this long. An instance counts as live while its last heartbeat is younger than three of its
+    /// own intervals plus a second. Default 1,000.
+    /// </summary>
+    public int PatternRefreshMs { get; set; } = 1_000;
+
+    /// <summary>This instance's id in heartbeats and in the pattern's <c>changedBy</c>. Default: host name, process id and a random suffix.</summary>
+    public string? InstanceId { get; set; }
 }
 
 /// <summary>How the repair consumer retries a row it could not repair.</summary>
