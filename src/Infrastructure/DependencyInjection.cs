@@ -18,7 +18,7 @@ namespace Migration.Infrastructure;
 public static class DependencyInjection
 {
     /// <summary>
-    /// Registers the two sides, the validator, the pattern store, the event path and the repair
+    /// Registers the two sides, the validator, the pattern store, the double-write pool, the event path and the repair
     /// consumer from the <c>Migration</c> configuration section; invalid configuration stops the host at start with the
     /// key to fix.
     /// </summary>
@@ -52,8 +52,12 @@ public static class DependencyInjection
         services.AddSingleton<IInstanceRegistry>(sp => sp.GetRequiredService<ControlPatternStore>());
         services.AddHostedService<PatternRefreshWorker>();
 
+        // The double-write pool: one open-generic repository for every entity mapped on the sides.
         services.AddSingleton<DoubleWriteMonitor>();
         services.AddSingleton<IDoubleWriteMonitor>(sp => sp.GetRequiredService<DoubleWriteMonitor>());
+        services.AddSingleton<DoubleWriter>();
+        services.AddSingleton(typeof(IMigratedRepository<>), typeof(DoubleWriteRepository<>));
+        services.AddSingleton<IMigratedUnitOfWorkFactory, DoubleWriteUnitOfWorkFactory>();
 
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Migration.Application.Common;
+using Migration.Domain;
 
 namespace Migration.WebApi.Infrastructure;
 
@@ -19,6 +20,15 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             },
             ConflictException c => WithExtensions(
                 new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = c.Message }, c.Details),
+            NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = n.Message },
+            WriteFailedException w => WithExtensions(
+                new ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Title = w.PrimaryCommitted ? "The write reached the primary side only." : "The write failed; nothing was written.",
+                    Detail = w.Message,
+                },
+                new Dictionary<string, object?> { ["side"] = w.Side.ToWire(), ["primaryCommitted"] = w.PrimaryCommitted, ["rows"] = w.Rows }),
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "Bad request", Detail = b.Message },
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                 new ProblemDetails { Status = 499, Title = "Client closed the request" },
@@ -30,7 +40,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             },
         };
 
-        if (problem.Status >= 500)
+        if (problem.Status >= 500 && exception is not WriteFailedException)
         {
             LogUnhandled(exception, httpContext.Request.Method, httpContext.Request.Path);
         }
