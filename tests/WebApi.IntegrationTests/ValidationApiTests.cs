@@ -77,23 +77,25 @@ public abstract class ValidationApiTests
     {
         await using var api = await StartAsync();
         var client = api.CreateClient();
+        var seeded = await DiffAsync(api.Databases);
 
         var response = await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 100 }, _ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var run = (await response.Content.ReadFromJsonAsync<RunDto>(_ct))!;
         Assert.Equal(("incremental", "running", 100L), (run.Kind, run.Status, run.Interval!.Value));
 
-        // First it catches up with the seeded drift.
-        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && s.Incremental!.Inconsistencies.TargetMissing > 0 && s.Repair.Repaired > 0);
+        // First it catches up with the seeded drift: every planted difference reported (not only the first batch's), and repaired.
+        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && s.Repair.Repaired > 0
+            && s.Incremental!.Inconsistencies.TargetMissing >= seeded.TargetMissing.Count && s.Incremental.Inconsistencies.Neq >= seeded.Neq.Count);
         var caughtUp = await DiffAsync(api.Databases);
         Assert.Empty(caughtUp.TargetMissing);
         Assert.Empty(caughtUp.Neq);
 
         // Then an edit in the source, with a newer utime, reaches the target.
+        var neqBefore = (await api.StatusAsync()).Incremental!.Inconsistencies.Neq;
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         var edited = await api.Databases.ExecuteAsync(Direction.Src, $"UPDATE users SET email = 'edited@example.com', utime = {now} WHERE id = 1234");
         Assert.Equal(1, edited);
-        var neqBefore = (await api.StatusAsync()).Incremental!.Inconsistencies.Neq;
         await api.WaitForStatusAsync(s => s.Incremental!.Inconsistencies.Neq > neqBefore && s.Repair.Pending == 0);
         var target = await api.Databases.ReadAllAsync(Direction.Dst);
         Assert.Contains("email=edited@example.com", target[1234], StringComparison.Ordinal);
