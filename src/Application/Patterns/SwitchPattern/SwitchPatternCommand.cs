@@ -38,7 +38,7 @@ internal sealed partial class SwitchPatternCommandHandler(
             case PatternMoveCheck.Unchanged:
                 return Result(current, current, changed: false, [],
                     $"The pattern already is {current.Pattern.ToWire()}; nothing changed.");
-            case PatternMoveCheck.Step:
+            case PatternMoveCheck.Step when !request.Force:
                 await RefuseWhileInstancesLagAsync(current, target, cancellationToken);
                 break;
         }
