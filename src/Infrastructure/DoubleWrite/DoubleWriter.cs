@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
@@ -13,7 +14,8 @@ namespace Migration.Infrastructure.DoubleWrite;
 /// <summary>
 /// The pool's write path. Under the pattern applied now: commits the writes in one transaction on the primary side;
 /// if that fails, throws and writes nothing elsewhere. Then copies the rows as the primary stored them to the
-/// secondary side in one transaction. If the copy fails, every row is reported at once as an inconsistency with the
+/// secondary side in one transaction (once more if it failed on a row already there, overwriting such rows unless
+/// they are newer). If the copy fails, every row is reported at once as an inconsistency with the
 /// primary as its base (so the repair copies it), the failure is logged with the row keys and counted, and the
 /// caller's write succeeds — or fails, with <see cref="DoubleWriteOptions.StrictSecondary"/>.
 /// </summary>
@@ -66,7 +68,19 @@ internal sealed partial class DoubleWriter(
         using var copyBudget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.SecondaryTimeoutMs), time);
         try
         {
-            await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, ct), capture: false, copyBudget.Token);
+            try
+            {
+                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, false, ct), capture: false, copyBudget.Token);
+            }
+            catch (DbUpdateException ex) when (writes.Any(w => w.IsInsert))
+            {
+                // Most likely an inserted row is on the secondary already: validation may have found it missing while this
+                // copy waited for a lock, and the repair put it there first. Once more, overwriting such rows (unless
+                // newer); any other cause fails again and is handled below.
+                LogCopyRetried(copy.ToWire(), string.Join(", ", writes.Select(w => w.Key)), Reason(ex));
+                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, true, ct), capture: false, copyBudget.Token);
+            }
+
             return new WriteResult(primary, copy, false, utime);
         }
         catch (Exception ex)
@@ -149,6 +163,9 @@ internal sealed partial class DoubleWriter(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Double write: the copy to {Secondary} failed after {Primary} committed; reporting the rows for repair. Rows: {Rows}. Strict: {Strict}")]
     private partial void LogSecondaryFailed(Exception exception, string secondary, string primary, string rows, bool strict);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Double write: the copy to {Secondary} of rows {Rows} failed ({Reason}); trying once more, overwriting rows already there")]
+    private partial void LogCopyRetried(string secondary, string rows, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting rows {Rows} after a failed copy failed; retrying in {DelayMs} ms")]
     private partial void LogReportRetrying(Exception exception, string rows, int delayMs);

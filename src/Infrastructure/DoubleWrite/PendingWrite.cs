@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Migration.Application.Common;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
@@ -27,16 +28,52 @@ internal abstract class PendingWrite(string entityName)
 
     public abstract Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken);
 
-    /// <summary>Called after the primary's <c>SaveChanges</c>: takes the row as written, keys included.</summary>
+    /// <summary>
+    /// Called after the primary's <c>SaveChanges</c>: takes a detached copy of the row as written, keys included; each
+    /// attempt on the secondary makes its own entity from it, since an entity instance belongs to one context.
+    /// </summary>
     public abstract void Capture(SideDbContext context);
 
-    public abstract Task StageOnSecondaryAsync(SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, CancellationToken cancellationToken);
+    /// <param name="overwrite">
+    /// The first attempt failed and is being repeated: an insert then also overwrites a row already there under its
+    /// key (see <see cref="DoubleWriter"/>).
+    /// </param>
+    public abstract Task StageOnSecondaryAsync(
+        SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken);
+
+    /// <summary>True for an insert: the only write whose first attempt on the secondary does not look the row up.</summary>
+    public virtual bool IsInsert => false;
+
+    /// <summary>
+    /// Makes the secondary's row equal to <paramref name="written"/>: inserts it if missing, overwrites it unless the
+    /// secondary already holds a newer version.
+    /// </summary>
+    protected async Task CopyRowAsync<TEntity>(
+        SideDbContext context, SideDatabase side, TEntity written, DoubleWriteMonitor monitor, CancellationToken cancellationToken)
+        where TEntity : class, IMigratedEntity
+    {
+        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
+        if (stored is null)
+        {
+            context.Set<TEntity>().Add(written);
+        }
+        else if (stored.Utime > Utime)
+        {
+            // A newer write reached the secondary first (two writes to one row racing, perhaps across a pattern switch).
+            // That write reaches the other side as well, so keeping it here leaves both sides with the newest version.
+            monitor.SecondaryNewer();
+        }
+        else
+        {
+            context.Entry(stored).CurrentValues.SetValues(written);
+        }
+    }
 }
 
 internal sealed class InsertWrite<TEntity>(TEntity entity) : PendingWrite(typeof(TEntity).Name)
     where TEntity : class, IMigratedEntity
 {
-    private TEntity? _written;
+    private PropertyValues? _written;
 
     public override InconsistencyType ReportedAs => InconsistencyType.TargetMissing;
 
@@ -52,15 +89,23 @@ internal sealed class InsertWrite<TEntity>(TEntity entity) : PendingWrite(typeof
     public override void Capture(SideDbContext context)
     {
         Id = entity.Id;
-        _written = (TEntity)context.Entry(entity).CurrentValues.ToObject();
+        _written = context.Entry(entity).CurrentValues.Clone();
     }
 
-    public override Task StageOnSecondaryAsync(SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, CancellationToken cancellationToken)
+    public override bool IsInsert => true;
+
+    public override async Task StageOnSecondaryAsync(
+        SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken)
     {
-        // A plain INSERT with the primary's id, never the secondary's own auto-increment. A row already there under this
-        // id makes it fail, which reports the row, and the repair makes it equal to the primary's.
-        context.Set<TEntity>().Add(_written!);
-        return Task.CompletedTask;
+        if (overwrite)
+        {
+            await CopyRowAsync(context, side, (TEntity)_written!.ToObject(), monitor, cancellationToken);
+            return;
+        }
+
+        // A plain INSERT with the primary's id, never the secondary's own auto-increment. No lookup first: on MySQL a
+        // locking read of a missing key takes a gap lock, and concurrent inserts would deadlock on it.
+        context.Set<TEntity>().Add((TEntity)_written!.ToObject());
     }
 }
 
@@ -68,7 +113,7 @@ internal sealed class UpdateWrite<TEntity>(TEntity entity) : PendingWrite(typeof
     where TEntity : class, IMigratedEntity
 {
     private TEntity? _stored;
-    private TEntity? _written;
+    private PropertyValues? _written;
 
     public override InconsistencyType ReportedAs => InconsistencyType.Neq;
 
@@ -92,27 +137,12 @@ internal sealed class UpdateWrite<TEntity>(TEntity entity) : PendingWrite(typeof
         _stored = stored;
     }
 
-    public override void Capture(SideDbContext context) => _written = (TEntity)context.Entry(_stored!).CurrentValues.ToObject();
+    public override void Capture(SideDbContext context) => _written = context.Entry(_stored!).CurrentValues.Clone();
 
-    public override async Task StageOnSecondaryAsync(SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, CancellationToken cancellationToken)
-    {
-        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
-        if (stored is null)
-        {
-            // Missing on the secondary (it drifted): the copy of the whole row puts it back.
-            context.Set<TEntity>().Add(_written!);
-        }
-        else if (stored.Utime > Utime)
-        {
-            // A newer write reached the secondary first (two writes to one row racing, perhaps across a pattern switch).
-            // That write reaches the other side as well, so keeping it here leaves both sides with the newest version.
-            monitor.SecondaryNewer();
-        }
-        else
-        {
-            context.Entry(stored).CurrentValues.SetValues(_written!);
-        }
-    }
+    public override Task StageOnSecondaryAsync(
+        SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken) =>
+        // A row missing on the secondary (it drifted) is put back whole.
+        CopyRowAsync(context, side, (TEntity)_written!.ToObject(), monitor, cancellationToken);
 }
 
 internal sealed class DeleteWrite<TEntity>(long id) : PendingWrite(typeof(TEntity).Name)
@@ -139,7 +169,8 @@ internal sealed class DeleteWrite<TEntity>(long id) : PendingWrite(typeof(TEntit
     {
     }
 
-    public override async Task StageOnSecondaryAsync(SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, CancellationToken cancellationToken)
+    public override async Task StageOnSecondaryAsync(
+        SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken)
     {
         // Also when the primary had no such row: the secondary must not keep one the truth does not have.
         var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
