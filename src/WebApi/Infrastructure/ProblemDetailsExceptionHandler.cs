@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Migration.Application.Common;
@@ -29,6 +30,12 @@ internal sealed partial class ProblemDetailsExceptionHandler(
                     Detail = w.Message,
                 },
                 new Dictionary<string, object?> { ["side"] = w.Side.ToWire(), ["primaryCommitted"] = w.PrimaryCommitted, ["rows"] = w.Rows }),
+            DbException d => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "A database did not answer as expected.",
+                Detail = d.Message,
+            },
             BadHttpRequestException b => new ProblemDetails { Status = b.StatusCode, Title = "Bad request", Detail = b.Message },
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested =>
                 new ProblemDetails { Status = 499, Title = "Client closed the request" },
