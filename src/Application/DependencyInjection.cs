@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
+using Migration.Application.Patterns;
 using Migration.Application.Validation;
 using Migration.Application.Validation.StartIncr;
 
@@ -9,7 +10,7 @@ namespace Migration.Application;
 
 public static class DependencyInjection
 {
-    /// <summary>Registers the mediator with its validation pipeline, the validators and the run scheduler.</summary>
+    /// <summary>Registers the mediator with its validation pipeline, the validators, the run scheduler and the run rebaser.</summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
         services.AddMediator(options =>
@@ -22,6 +23,7 @@ public static class DependencyInjection
         services.AddSingleton<ValidationScheduler>();
         services.AddSingleton<IValidationScheduler>(sp => sp.GetRequiredService<ValidationScheduler>());
         services.AddHostedService(sp => sp.GetRequiredService<ValidationScheduler>());
+        services.AddSingleton<RunRebaser>();
         return services;
     }
 }

@@ -6,6 +6,7 @@ using Migration.Application.Abstractions;
 using Migration.Application.Validation;
 using Migration.Domain;
 using Migration.Infrastructure.Data;
+using Migration.Infrastructure.DoubleWrite;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Observability;
 using Migration.Infrastructure.Kafka;
@@ -21,8 +22,9 @@ namespace Migration.Infrastructure;
 public static class DependencyInjection
 {
     /// <summary>
-    /// Registers the two sides, the validator, the event path and the repair consumer from the <c>Migration</c>
-    /// configuration section; invalid configuration stops the host at start with the key to fix.
+    /// Registers the two sides, the validator, the pattern store, the double-write pool, the event path and the repair
+    /// consumer from the <c>Migration</c> configuration section; invalid configuration stops the host at start with the
+    /// key to fix.
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
@@ -46,13 +48,26 @@ public static class DependencyInjection
 
         services.AddSingleton<TableReader>();
         services.AddSingleton<ITableValidator, TableValidator>();
-        services.AddSingleton<IPatternStore, InMemoryPatternStore>();
         services.AddSingleton<IRunCheckpointStore, EfRunCheckpointStore>();
         services.AddOptions<RunOptions>().Configure<IOptions<MigrationOptions>>((run, migration) =>
         {
             run.CheckpointInterval = TimeSpan.FromMilliseconds(migration.Value.Validation.CheckpointIntervalMs);
             run.DefaultMaxRowsPerSecond = migration.Value.Validation.MaxRowsPerSecond;
         });
+
+        // The pattern, shared by every instance through the control database, and this instance's heartbeat. The
+        // refresher is registered after the initializer, so the control tables exist when it loads the pattern.
+        services.AddSingleton<ControlPatternStore>();
+        services.AddSingleton<IPatternStore>(sp => sp.GetRequiredService<ControlPatternStore>());
+        services.AddSingleton<IInstanceRegistry>(sp => sp.GetRequiredService<ControlPatternStore>());
+        services.AddHostedService<PatternRefreshWorker>();
+
+        // The double-write pool: one open-generic repository for every entity mapped on the sides.
+        services.AddSingleton<DoubleWriteMonitor>();
+        services.AddSingleton<IDoubleWriteMonitor>(sp => sp.GetRequiredService<DoubleWriteMonitor>());
+        services.AddSingleton<DoubleWriter>();
+        services.AddSingleton(typeof(IMigratedRepository<>), typeof(DoubleWriteRepository<>));
+        services.AddSingleton<IMigratedUnitOfWorkFactory, DoubleWriteUnitOfWorkFactory>();
 
         AddEventPath(services);
 

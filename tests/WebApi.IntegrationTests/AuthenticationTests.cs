@@ -62,6 +62,20 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PatternSwitch_WithKeyLackingTheOperatorRole_Returns403()
+    {
+        var viewer = _api.CreateAnonymousClient();
+        viewer.DefaultRequestHeaders.Add("X-Api-Key", MigrationApi.ViewerKey);
+
+        var refused = await viewer.PostAsync("/migrator/src_first", null, TestContext.Current.CancellationToken);
+        var allowed = await _api.CreateClient().PostAsync("/migrator/src_first", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+    }
+
+    [Fact]
     public async Task Status_WithoutKey_IsOpenByDefault()
     {
         var response = await _api.CreateAnonymousClient().GetAsync("/migrator/status", TestContext.Current.CancellationToken);

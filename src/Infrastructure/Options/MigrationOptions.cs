@@ -96,6 +96,35 @@ public sealed class MigrationOptions
     public KafkaOptions Kafka { get; set; } = new();
 
     public OutboxOptions Outbox { get; set; } = new();
+
+    /// <summary>
+    /// How often each instance re-reads the stored pattern and writes its heartbeat, in ms: every instance applies a
+    /// switch within about this long. An instance counts as live while its last heartbeat is younger than three of its
+    /// own intervals plus a second. Default 1,000.
+    /// </summary>
+    public int PatternRefreshMs { get; set; } = 1_000;
+
+    /// <summary>This instance's id in heartbeats and in the pattern's <c>changedBy</c>. Default: host name, process id and a random suffix.</summary>
+    public string? InstanceId { get; set; }
+
+    public DoubleWriteOptions DoubleWrite { get; set; } = new();
+}
+
+/// <summary>How the double-write pool treats a failed copy to the secondary side.</summary>
+public sealed class DoubleWriteOptions
+{
+    /// <summary>
+    /// When the copy to the secondary side fails, fail the caller's write as well (HTTP 503), although the primary has
+    /// committed it. Default false: the caller's write succeeds. Either way the rows are reported as inconsistencies at
+    /// once, so the repair copies them.
+    /// </summary>
+    public bool StrictSecondary { get; set; }
+
+    /// <summary>
+    /// Once the primary has committed, the copy to the secondary and the report of a failed copy get this long, whatever
+    /// happens to the caller's request. Default 30,000 ms.
+    /// </summary>
+    public int SecondaryTimeoutMs { get; set; } = 30_000;
 }
 
 /// <summary>How the repair consumer retries a row it could not repair.</summary>

@@ -1,15 +1,20 @@
 using Mediator;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Migration.Application.Patterns;
+using Migration.Application.Patterns.GetPattern;
+using Migration.Application.Patterns.SwitchPattern;
 using Migration.Application.Validation;
 using Migration.Application.Validation.GetStatus;
 using Migration.Application.Validation.StartFull;
 using Migration.Application.Validation.StartIncr;
 using Migration.Application.Validation.StopFull;
 using Migration.Application.Validation.StopIncr;
+using Migration.WebApi.Security;
 
 namespace Migration.WebApi.Controllers;
 
-/// <summary>Starts and stops validation runs and reports where the migration stands.</summary>
+/// <summary>Starts and stops validation runs, switches the double-write pattern and reports where the migration stands.</summary>
 [ApiController]
 [Route("migrator")]
 public sealed class MigratorController(IMediator mediator) : ControllerBase
@@ -55,10 +60,75 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
     public async Task<StopResultDto> StopFull(CancellationToken cancellationToken) =>
         await mediator.Send(new StopFullCommand(), cancellationToken);
 
-    /// <summary>The pattern, the latest incremental and full runs with their progress, and the repair counters.</summary>
+    /// <summary>Switch the double-write pattern to <c>src_only</c>: read and write the source only.</summary>
+    /// <param name="force">Allow a jump of more than one step, or a step while another instance still applies an older pattern. Logged as forced.</param>
+    /// <response code="200">Switched (or already there); says which validation runs were restarted with the new base side.</response>
+    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, or another switch got there first. The body names <c>current</c> and <c>allowed</c>.</response>
+    [HttpPost("src_only")]
+    [Authorize(Policy = Policies.Operator)]
+    [ProducesResponseType<PatternSwitchDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public Task<PatternSwitchDto> SrcOnly([FromQuery] bool force = false, CancellationToken cancellationToken = default) =>
+        Switch("src_only", force, cancellationToken);
+
+    /// <summary>Switch to <c>src_first</c>: read the source; write the source, then the target. The source is the truth.</summary>
+    /// <param name="force">Allow a jump of more than one step, or a step while another instance still applies an older pattern. Logged as forced.</param>
+    /// <response code="200">Switched (or already there); says which validation runs were restarted with the new base side.</response>
+    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, or another switch got there first. The body names <c>current</c> and <c>allowed</c>.</response>
+    [HttpPost("src_first")]
+    [Authorize(Policy = Policies.Operator)]
+    [ProducesResponseType<PatternSwitchDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public Task<PatternSwitchDto> SrcFirst([FromQuery] bool force = false, CancellationToken cancellationToken = default) =>
+        Switch("src_first", force, cancellationToken);
+
+    /// <summary>Switch to <c>dst_first</c>: read the target; write the target, then the source. The target is the truth.</summary>
+    /// <param name="force">Allow a jump of more than one step, or a step while another instance still applies an older pattern. Logged as forced.</param>
+    /// <response code="200">Switched (or already there); says which validation runs were restarted with the new base side.</response>
+    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, or another switch got there first. The body names <c>current</c> and <c>allowed</c>.</response>
+    [HttpPost("dst_first")]
+    [Authorize(Policy = Policies.Operator)]
+    [ProducesResponseType<PatternSwitchDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public Task<PatternSwitchDto> DstFirst([FromQuery] bool force = false, CancellationToken cancellationToken = default) =>
+        Switch("dst_first", force, cancellationToken);
+
+    /// <summary>Switch to <c>dst_only</c>: read and write the target only.</summary>
+    /// <param name="force">Allow a jump of more than one step, or a step while another instance still applies an older pattern. Logged as forced.</param>
+    /// <response code="200">Switched (or already there); says which validation runs were restarted with the new base side.</response>
+    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, or another switch got there first. The body names <c>current</c> and <c>allowed</c>.</response>
+    [HttpPost("dst_only")]
+    [Authorize(Policy = Policies.Operator)]
+    [ProducesResponseType<PatternSwitchDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status403Forbidden)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
+    public Task<PatternSwitchDto> DstOnly([FromQuery] bool force = false, CancellationToken cancellationToken = default) =>
+        Switch("dst_only", force, cancellationToken);
+
+    /// <summary>The stored pattern, the one this instance applies, the allowed moves, and the pattern each live instance applies.</summary>
+    /// <response code="200">The pattern; <c>converged</c> is true once every live instance applies it.</response>
+    [HttpGet("pattern")]
+    [ProducesResponseType<PatternStateDto>(StatusCodes.Status200OK)]
+    public async Task<PatternStateDto> Pattern(CancellationToken cancellationToken) =>
+        await mediator.Send(new GetPatternQuery(), cancellationToken);
+
+    /// <summary>
+    /// The pattern, the latest incremental and full runs with their progress, the repair counters, the live instances
+    /// with the pattern each applies, and the double-write counters.
+    /// </summary>
     /// <response code="200">The status.</response>
     [HttpGet("status")]
     [ProducesResponseType<MigrationStatusDto>(StatusCodes.Status200OK)]
     public async Task<MigrationStatusDto> Status(CancellationToken cancellationToken) =>
         await mediator.Send(new GetStatusQuery(), cancellationToken);
+
+    private async Task<PatternSwitchDto> Switch(string pattern, bool force, CancellationToken cancellationToken) =>
+        await mediator.Send(new SwitchPatternCommand(pattern, force), cancellationToken);
 }

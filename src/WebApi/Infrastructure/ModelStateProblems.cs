@@ -28,6 +28,11 @@ internal static class ModelStateProblems
                     || raw.Contains("could not be mapped to any .NET member", StringComparison.Ordinal);
                 var field = aboutField ? FieldName(key, context) : "body";
                 var message = field == "body" ? raw : Describe(field, context);
+                if (NonBodyParameter(key, context) is { } parameter)
+                {
+                    // A query or route value (?force=maybe) belongs to its parameter; the binder's message names the value.
+                    (field, message) = (JsonNamingPolicy.CamelCase.ConvertName(parameter), raw);
+                }
                 errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
             }
         }
@@ -58,6 +63,9 @@ internal static class ModelStateProblems
             : "a value of type " + type.Name;
         return $"'{field}' must be {expected}.";
     }
+
+    private static string? NonBodyParameter(string key, ActionContext context) => context.ActionDescriptor.Parameters
+        .FirstOrDefault(p => p.Name.Equals(key, StringComparison.OrdinalIgnoreCase) && p.BindingInfo?.BindingSource?.Id is "Query" or "Path")?.Name;
 
     private static string FieldName(string key, ActionContext context)
     {

@@ -1,18 +1,34 @@
 using Mediator;
+using Microsoft.Extensions.Logging;
 using Migration.Application.Abstractions;
+using Migration.Application.Patterns;
 using Migration.Domain.Patterns;
 using Migration.Domain.Runs;
 
 namespace Migration.Application.Validation.GetStatus;
 
-/// <summary>Where the migration stands: the pattern, the latest run of each kind, and the repair counters.</summary>
+/// <summary>
+/// Where the migration stands: the pattern, the latest run of each kind, the repair counters, the live instances and
+/// the double-write counters.
+/// </summary>
 public sealed record GetStatusQuery : IRequest<MigrationStatusDto>;
 
-/// <param name="Pattern">The current double-write pattern (<c>src_only</c>, <c>src_first</c>, <c>dst_first</c>, <c>dst_only</c>).</param>
+/// <param name="Pattern">The double-write pattern this instance applies (<c>src_only</c>, <c>src_first</c>, <c>dst_first</c>, <c>dst_only</c>).</param>
 /// <param name="Incremental">The latest incremental run, running or ended; null if none was started.</param>
 /// <param name="Full">The latest full run, running or ended; null if none was started.</param>
 /// <param name="Repair">What the repair consumer has done since the process started.</param>
-public sealed record MigrationStatusDto(string Pattern, RunDto? Incremental, RunDto? Full, RepairCounters Repair)
+/// <param name="Instances">
+/// The live instances of the service and the pattern each last applied; null when the control database could not be
+/// read (the rest of the status is still current).
+/// </param>
+/// <param name="DoubleWrite">What this instance's double-write pool has done since it started.</param>
+public sealed record MigrationStatusDto(
+    string Pattern,
+    RunDto? Incremental,
+    RunDto? Full,
+    RepairCounters Repair,
+    IReadOnlyList<InstanceDto>? Instances = null,
+    DoubleWriteCounters? DoubleWrite = null)
 {
     /// <summary>The event outbox: pending events and the age of the oldest, whatever the transport.</summary>
     public OutboxStatus? Outbox { get; init; }
@@ -21,27 +37,46 @@ public sealed record MigrationStatusDto(string Pattern, RunDto? Incremental, Run
     public RepairConsumerStatus? Consumer { get; init; }
 }
 
-internal sealed class GetStatusQueryHandler(
+internal sealed partial class GetStatusQueryHandler(
     IValidationScheduler scheduler,
     IPatternStore patterns,
     IRepairMonitor repairs,
     IOutboxMonitor outbox,
     IRepairConsumerMonitor consumer,
-    TimeProvider time)
+    IInstanceRegistry instances,
+    IDoubleWriteMonitor doubleWrites,
+    TimeProvider time,
+    ILogger<GetStatusQueryHandler> logger)
     : IRequestHandler<GetStatusQuery, MigrationStatusDto>
 {
     public async ValueTask<MigrationStatusDto> Handle(GetStatusQuery request, CancellationToken cancellationToken)
     {
         var pattern = await patterns.GetAsync(cancellationToken);
+        IReadOnlyList<InstanceDto>? live = null;
+        try
+        {
+            live = (await instances.LiveInstancesAsync(cancellationToken)).Select(i => InstanceDto.From(i, instances.InstanceId)).ToArray();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The status is what an operator looks at during an outage: the control database's must not hide the rest.
+            LogInstancesUnavailable(ex);
+        }
+
         var now = time.GetUtcNow();
         return new MigrationStatusDto(
             pattern.ToWire(),
             scheduler.Latest(RunKind.Incremental) is { } incr ? RunDto.From(incr, now) : null,
             scheduler.Latest(RunKind.Full) is { } full ? RunDto.From(full, now) : null,
-            repairs.Snapshot())
+            repairs.Snapshot(),
+            live,
+            doubleWrites.Snapshot())
         {
             Outbox = await outbox.GetAsync(cancellationToken),
             Consumer = consumer.Snapshot(),
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status without instances: the control database could not be read")]
+    private partial void LogInstancesUnavailable(Exception exception);
 }

@@ -1,0 +1,21 @@
+using Migration.Domain;
+
+namespace Migration.Application.Common;
+
+/// <summary>
+/// A write through the double-write pool failed on a database (HTTP 503). Either the primary side failed and nothing
+/// was written anywhere, or — in strict mode only — the primary committed and the copy to the secondary failed; the
+/// rows were then reported for repair.
+/// </summary>
+/// <param name="side">The side that failed.</param>
+/// <param name="primaryCommitted">True when the failure was on the secondary, after the primary had committed.</param>
+/// <param name="rows">The keys of the rows involved, as <c>table:id</c> (ids are unknown for inserts that failed on the primary).</param>
+public sealed class WriteFailedException(string message, Direction side, bool primaryCommitted, IReadOnlyList<string> rows, Exception innerException)
+    : Exception(message, innerException)
+{
+    public Direction Side { get; } = side;
+
+    public bool PrimaryCommitted { get; } = primaryCommitted;
+
+    public IReadOnlyList<string> Rows { get; } = rows;
+}

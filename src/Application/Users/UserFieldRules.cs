@@ -1,0 +1,32 @@
+using FluentValidation;
+
+namespace Migration.Application.Users;
+
+/// <summary>The rules every write of a user's fields follows; they match the <c>users</c> columns.</summary>
+internal static class UserFieldRules
+{
+    public const int MaxAge = 150;
+
+    public static void Apply<T>(AbstractValidator<T> validator)
+        where T : IUserFields
+    {
+        validator.RuleFor(u => u.Name)
+            .Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("'name' is required.")
+            .MaximumLength(100).WithMessage("'name' must be at most 100 characters.");
+        validator.RuleFor(u => u.Email)
+            .Cascade(CascadeMode.Stop)
+            .NotEmpty().WithMessage("'email' is required.")
+            .MaximumLength(200).WithMessage("'email' must be at most 200 characters.")
+            .EmailAddress().WithMessage("'email' must be an email address.");
+        validator.RuleFor(u => u.Age)
+            .Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage("'age' is required.")
+            .InclusiveBetween(0, MaxAge).WithMessage($"'age' must be between 0 and {MaxAge}.");
+        validator.RuleFor(u => u.Balance)
+            .Cascade(CascadeMode.Stop)
+            .NotNull().WithMessage("'balance' is required.")
+            .PrecisionScale(12, 2, ignoreTrailingZeros: true)
+            .WithMessage("'balance' must have at most 10 digits before the decimal point and 2 after it.");
+    }
+}

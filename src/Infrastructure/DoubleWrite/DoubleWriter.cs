@@ -1,0 +1,175 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Migration.Application.Abstractions;
+using Migration.Application.Common;
+using Migration.Domain;
+using Migration.Domain.Inconsistencies;
+using Migration.Domain.Patterns;
+using Migration.Infrastructure.Data;
+using Migration.Infrastructure.Options;
+
+namespace Migration.Infrastructure.DoubleWrite;
+
+/// <summary>
+/// The pool's write path. Under the pattern applied now: commits the writes in one transaction on the primary side;
+/// if that fails, throws and writes nothing elsewhere. Then copies the rows as the primary stored them to the
+/// secondary side in one transaction (once more if it failed on a row already there, overwriting such rows unless
+/// they are newer). If the copy fails, every row is reported at once as an inconsistency with the
+/// primary as its base (so the repair copies it), the failure is logged with the row keys and counted, and the
+/// caller's write succeeds — or fails, with <see cref="DoubleWriteOptions.StrictSecondary"/>.
+/// </summary>
+internal sealed partial class DoubleWriter(
+    SideDatabases databases,
+    IPatternStore patterns,
+    IInconsistencyPublisher publisher,
+    DoubleWriteMonitor monitor,
+    IOptions<MigrationOptions> options,
+    TimeProvider time,
+    ILogger<DoubleWriter> logger)
+{
+    private static readonly int[] _reportRetryDelaysMs = [100, 400];
+
+    private readonly DoubleWriteOptions _options = options.Value.DoubleWrite;
+
+    public async Task<WriteResult> CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        var pattern = await patterns.GetAsync(cancellationToken);
+        var primary = pattern.Primary();
+        var secondary = pattern.Secondary();
+        if (writes.Count == 0)
+        {
+            return new WriteResult(primary, secondary, false, 0);
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        try
+        {
+            await WriteAsync(databases[primary], writes, (w, c, s, ct) => w.StageOnPrimaryAsync(c, s, now, ct), capture: true, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not (NotFoundException or ConflictException or OperationCanceledException))
+        {
+            monitor.PrimaryFailed();
+            var keys = writes.Select(w => w.Key).ToArray();
+            LogPrimaryFailed(ex, primary.ToWire(), string.Join(", ", keys));
+            throw new WriteFailedException(
+                $"The write failed on {primary.ToWire()}, the primary side; nothing was written. {Reason(ex)}", primary, false, keys, ex);
+        }
+
+        monitor.Committed(writes.Count);
+        var utime = writes[^1].Utime;
+        if (secondary is not { } copy)
+        {
+            return new WriteResult(primary, null, false, utime);
+        }
+
+        // The primary has committed: from here on the caller's cancellation no longer counts, or a client that hangs
+        // up would leave the row on one side only, unreported.
+        using var copyBudget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.SecondaryTimeoutMs), time);
+        try
+        {
+            try
+            {
+                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, false, ct), capture: false, copyBudget.Token);
+            }
+            catch (DbUpdateException ex) when (writes.Any(w => w.IsInsert))
+            {
+                // Most likely an inserted row is on the secondary already: validation may have found it missing while this
+                // copy waited for a lock, and the repair put it there first. Once more, overwriting such rows (unless
+                // newer); any other cause fails again and is handled below.
+                LogCopyRetried(copy.ToWire(), string.Join(", ", writes.Select(w => w.Key)), Reason(ex));
+                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, true, ct), capture: false, copyBudget.Token);
+            }
+
+            return new WriteResult(primary, copy, false, utime);
+        }
+        catch (Exception ex)
+        {
+            var keys = writes.Select(w => w.Key).ToArray();
+            monitor.SecondaryFailed($"{copy.ToWire()}: {Reason(ex)} (rows {string.Join(", ", keys)})", time.GetUtcNow());
+            LogSecondaryFailed(ex, copy.ToWire(), primary.ToWire(), string.Join(", ", keys), _options.StrictSecondary);
+            var reported = await ReportAsync(writes, primary, keys);
+            if (_options.StrictSecondary)
+            {
+                throw new WriteFailedException(
+                    $"The write is committed on {primary.ToWire()} (the primary side), but its copy to {copy.ToWire()} failed: {Reason(ex)} " +
+                    (reported ? "The rows were reported, so the repair copies them." : "Reporting the rows failed too; validation will find them."),
+                    copy, true, keys, ex);
+            }
+
+            return new WriteResult(primary, copy, true, utime);
+        }
+    }
+
+    private static async Task WriteAsync(
+        SideDatabase side,
+        IReadOnlyList<PendingWrite> writes,
+        Func<PendingWrite, SideDbContext, SideDatabase, CancellationToken, Task> stage,
+        bool capture,
+        CancellationToken cancellationToken)
+    {
+        await using var context = side.CreateContext();
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        foreach (var write in writes)
+        {
+            await stage(write, context, side, cancellationToken);
+        }
+
+        await context.SaveChangesAsync(cancellationToken);
+        if (capture)
+        {
+            foreach (var write in writes)
+            {
+                write.Capture(context);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The database's own words: EF Core wraps them in "An error occurred while saving the entity changes".</summary>
+    private static string Reason(Exception exception) => exception.GetBaseException().Message;
+
+    /// <summary>Publishes one event per row, retrying briefly; true once the publisher accepted them.</summary>
+    private async Task<bool> ReportAsync(IReadOnlyList<PendingWrite> writes, Direction primary, string[] keys)
+    {
+        var detectedAt = time.GetUtcNow();
+        var events = writes.Select(w => new InconsistentEvent(Guid.NewGuid(), w.Table, w.Id, primary, w.ReportedAs, detectedAt, [])).ToArray();
+        using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.SecondaryTimeoutMs), time);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await publisher.PublishAsync(events, budget.Token);
+                monitor.Reported(events.Length);
+                return true;
+            }
+            catch (Exception ex) when (attempt < _reportRetryDelaysMs.Length && !budget.IsCancellationRequested)
+            {
+                LogReportRetrying(ex, string.Join(", ", keys), _reportRetryDelaysMs[attempt]);
+                await Task.Delay(TimeSpan.FromMilliseconds(_reportRetryDelaysMs[attempt]), time, budget.Token);
+            }
+            catch (Exception ex)
+            {
+                monitor.ReportFailed(events.Length);
+                LogReportFailed(ex, string.Join(", ", keys));
+                return false;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Double write failed on the primary {Primary}; nothing was written. Rows: {Rows}")]
+    private partial void LogPrimaryFailed(Exception exception, string primary, string rows);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Double write: the copy to {Secondary} failed after {Primary} committed; reporting the rows for repair. Rows: {Rows}. Strict: {Strict}")]
+    private partial void LogSecondaryFailed(Exception exception, string secondary, string primary, string rows, bool strict);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Double write: the copy to {Secondary} of rows {Rows} failed ({Reason}); trying once more, overwriting rows already there")]
+    private partial void LogCopyRetried(string secondary, string rows, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting rows {Rows} after a failed copy failed; retrying in {DelayMs} ms")]
+    private partial void LogReportRetrying(Exception exception, string rows, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Rows {Rows} differ between the sides and could not be reported; validation will find them")]
+    private partial void LogReportFailed(Exception exception, string rows);
+}

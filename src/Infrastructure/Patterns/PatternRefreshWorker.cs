@@ -1,0 +1,93 @@
+using Mediator;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Migration.Application.Patterns.PatternApplied;
+using Migration.Infrastructure.Options;
+
+namespace Migration.Infrastructure.Patterns;
+
+/// <summary>
+/// Every <see cref="MigrationOptions.PatternRefreshMs"/>: re-reads the stored pattern, applies a newer one (and tells
+/// the application, which rebases this instance's validation runs), and writes the heartbeat. Before the service
+/// serves anything it loads the pattern once, so no write runs under an unknown pattern; an unreachable control
+/// database then stops the start. Later failures are logged and the last applied pattern stays in force.
+/// </summary>
+internal sealed partial class PatternRefreshWorker(
+    ControlPatternStore store,
+    IPublisher publisher,
+    IOptions<MigrationOptions> options,
+    TimeProvider time,
+    ILogger<PatternRefreshWorker> logger) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.RefreshAsync(cancellationToken);
+        await store.HeartbeatAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await store.RemoveSelfAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // Its heartbeat then simply ages out of the live list.
+            LogRemoveFailed(ex);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var interval = TimeSpan.FromMilliseconds(options.Value.PatternRefreshMs);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, time, stoppingToken);
+                var refresh = await store.RefreshAsync(stoppingToken);
+                if (refresh.Changed)
+                {
+                    await NotifyAsync(refresh, stoppingToken);
+                }
+
+                await store.HeartbeatAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                LogRefreshFailed(ex, interval.TotalMilliseconds);
+            }
+        }
+    }
+
+    /// <summary>Its own failure must not cost the heartbeat, nor a heartbeat failure the notification.</summary>
+    private async Task NotifyAsync(PatternRefresh refresh, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await publisher.Publish(
+                new PatternAppliedNotification(refresh.Previous!.Pattern, refresh.Applied.Pattern, refresh.Applied.Version), stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogNotifyFailed(ex, refresh.Applied.Version);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rebasing the validation runs on pattern version {Version} failed; restart them by hand if they still run on the old base")]
+    private partial void LogNotifyFailed(Exception exception, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pattern refresh or heartbeat failed; the applied pattern stays in force, next try in {IntervalMs} ms")]
+    private partial void LogRefreshFailed(Exception exception, double intervalMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove this instance's heartbeat on stop")]
+    private partial void LogRemoveFailed(Exception exception);
+}

@@ -1,0 +1,26 @@
+using Migration.Domain.Patterns;
+
+namespace Migration.Infrastructure.State;
+
+/// <summary>One instance's heartbeat: what it applies and when it was last seen. Each instance writes only its own row.</summary>
+internal sealed class InstanceRecord
+{
+    public string InstanceId { get; set; } = "";
+
+    public string Host { get; set; } = "";
+
+    /// <summary>ms since the epoch.</summary>
+    public long StartedAtMs { get; set; }
+
+    /// <summary>ms since the epoch, by the instance's own clock.</summary>
+    public long LastSeenMs { get; set; }
+
+    /// <summary>The instance's heartbeat interval, which decides how long it counts as live without a new heartbeat.</summary>
+    public int RefreshMs { get; set; }
+
+    public WritePattern Pattern { get; set; }
+
+    public long PatternVersion { get; set; }
+
+    public long SecondaryFailures { get; set; }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Migration.Application.Abstractions;
+using Migration.Application.Patterns;
+using Migration.Domain;
+using Migration.Domain.Runs;
+using NSubstitute;
+
+namespace Migration.Application.UnitTests.Patterns;
+
+public sealed class RunRebaserTests
+{
+    private readonly IValidationScheduler _scheduler = Substitute.For<IValidationScheduler>();
+    private readonly RunRebaser _rebaser;
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    public RunRebaserTests() => _rebaser = new RunRebaser(_scheduler, TimeProvider.System, NullLogger<RunRebaser>.Instance);
+
+    private static ValidationRun Run(RunKind kind, Direction baseSide, long utime = 1_000, long intervalMs = 250) =>
+        new(Guid.NewGuid(), kind, "users", baseSide, utime, intervalMs, TimeProvider.System.GetUtcNow());
+
+    private void StopReturns(RunKind kind, ValidationRun run, bool wasRunning = true) =>
+        _scheduler.StopAsync(kind, Arg.Any<CancellationToken>()).Returns(_ =>
+        {
+            if (wasRunning)
+            {
+                run.Stop(TimeProvider.System.GetUtcNow());
+            }
+
+            return new StopOutcome(run, wasRunning);
+        });
+
+    [Fact]
+    public async Task RebaseAsync_IncrementalOnTheOldBase_RestartsItWithTheSameIntervalJustBeforeItsOlderCursor()
+    {
+        var old = Run(RunKind.Incremental, Direction.Src);
+        old.AdvanceBase(new RowCursor(5_000, 42), 10);
+        old.AdvanceTarget(new RowCursor(4_000, 7), 3);
+        _scheduler.Latest(RunKind.Incremental).Returns(old);
+        StopReturns(RunKind.Incremental, old);
+        var replacement = Run(RunKind.Incremental, Direction.Dst, 3_999);
+        _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(replacement);
+
+        var results = await _rebaser.RebaseAsync(Direction.Dst, _ct);
+
+        var result = Assert.Single(results);
+        Assert.Equal((true, old.Id, replacement.Id, "DST"), (result.Restarted, result.ReplacedRunId, result.Run.Id, result.Run.BaseSide));
+        Received.InOrder(() =>
+        {
+            _scheduler.StopAsync(RunKind.Incremental, Arg.Any<CancellationToken>());
+            _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
+    public async Task RebaseAsync_FullOnTheOldBase_RestartsItFromTheBeginning()
+    {
+        var old = Run(RunKind.Full, Direction.Dst, utime: 0, intervalMs: 0);
+        old.AdvanceBase(new RowCursor(0, 900), 900);
+        _scheduler.Latest(RunKind.Full).Returns(old);
+        StopReturns(RunKind.Full, old);
+        _scheduler.StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(Run(RunKind.Full, Direction.Src, 0, 0));
+
+        var result = Assert.Single(await _rebaser.RebaseAsync(Direction.Src, _ct));
+
+        Assert.True(result.Restarted);
+        await _scheduler.Received(1).StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task RebaseAsync_RunAlreadyOnTheNewBase_KeepsIt()
+    {
+        var run = Run(RunKind.Incremental, Direction.Src);
+        _scheduler.Latest(RunKind.Incremental).Returns(run);
+
+        var result = Assert.Single(await _rebaser.RebaseAsync(Direction.Src, _ct));
+
+        Assert.Equal((false, run.Id), (result.Restarted, result.Run.Id));
+        await _scheduler.DidNotReceiveWithAnyArgs().StopAsync(default, _ct);
+    }
+
+    [Fact]
+    public async Task RebaseAsync_NoRunOrEndedRuns_DoesNothing()
+    {
+        var ended = Run(RunKind.Full, Direction.Src);
+        ended.Complete(TimeProvider.System.GetUtcNow());
+        _scheduler.Latest(RunKind.Full).Returns(ended);
+
+        Assert.Empty(await _rebaser.RebaseAsync(Direction.Dst, _ct));
+        await _scheduler.DidNotReceiveWithAnyArgs().StopAsync(default, _ct);
+    }
+
+    [Fact]
+    public async Task RebaseAsync_RunEndsBetweenLookAndStop_IsNotStartedAgain()
+    {
+        var run = Run(RunKind.Incremental, Direction.Src);
+        _scheduler.Latest(RunKind.Incremental).Returns(run);
+        StopReturns(RunKind.Incremental, run, wasRunning: false);
+
+        Assert.Empty(await _rebaser.RebaseAsync(Direction.Dst, _ct));
+        await _scheduler.DidNotReceiveWithAnyArgs().StartAsync(default, default, default, default, _ct);
+    }
+
+    [Fact]
+    public void ResumeUtime_NothingReadYet_IsTheRunsOwnUtime() =>
+        Assert.Equal(1_000, RunRebaser.ResumeUtime(Run(RunKind.Incremental, Direction.Src)));
+
+    [Fact]
+    public void ResumeUtime_OneDirectionNotStarted_NeverGoesBeforeTheRunsUtime()
+    {
+        var run = Run(RunKind.Incremental, Direction.Src);
+        run.AdvanceBase(new RowCursor(9_000, 1), 1);
+
+        Assert.Equal(1_000, RunRebaser.ResumeUtime(run));
+    }
+}
