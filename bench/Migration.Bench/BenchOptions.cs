@@ -15,6 +15,7 @@ internal sealed record BenchOptions(
     int Parallelism,
     int UpdatesPerSecond,
     int Seconds,
+    int Runs,
     string? MySql)
 {
     public const string Usage = """
@@ -30,6 +31,7 @@ internal sealed record BenchOptions(
           --parallelism N       chunks validated at once (default 2)
           --updates N           incremental mode: updates per second written to the source (default 2000)
           --seconds N           incremental mode: how long the load runs (default 10)
+          --runs N              full modes: validate N times in one process and report each (default 1)
           --mysql CS            an existing server (connection string without Database); default: the
                                 server in MIGRATION_TEST_MYSQL, else a MariaDB started from the Debian binaries
         """;
@@ -62,6 +64,7 @@ internal sealed record BenchOptions(
             Int("parallelism", 2),
             Int("updates", 2_000),
             Int("seconds", 10),
+            Int("runs", 1),
             values.Remove("mysql", out var cs) ? cs : null);
         if (values.Count > 0)
         {

@@ -18,13 +18,15 @@ internal abstract class SqlDialect
 
     /// <summary>
     /// A per-row checksum of <paramref name="columns"/> computed by the server, or null where the engine has none
-    /// (then validation compares whole rows). The hashed text is the values joined by a separator, then a NULL
-    /// flag per column and the length of each <paramref name="variableColumns"/> value (text, binary: anything
-    /// that may contain the separator), so no two different rows hash the same text.
+    /// (then validation compares whole rows). The hashed text is the values joined by a separator (NULLs skipped),
+    /// then a NULL flag per <paramref name="nullableColumns"/> column and the length of each
+    /// <paramref name="variableColumns"/> value (text, binary: anything that may contain the separator) but the last,
+    /// whose extent the separators around the numbers after it fix. So no two different rows hash the same text.
     /// </summary>
-    public virtual string? RowChecksum(IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns) => null;
+    public virtual string? RowChecksum(
+        IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns) => null;
 
-    public bool HasRowChecksum => RowChecksum(["id"], []) is not null;
+    public bool HasRowChecksum => RowChecksum(["id"], [], []) is not null;
 
     private static string InsertPrefix(string table, IReadOnlyList<string> columns)
     {
@@ -56,11 +58,13 @@ internal abstract class SqlDialect
             return $"{InsertPrefix(table, columns)} ON DUPLICATE KEY UPDATE {string.Join(", ", sets)}";
         }
 
-        public override string RowChecksum(IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns)
+        public override string RowChecksum(
+            IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns)
         {
+            var variable = columns.Where(variableColumns.Contains).ToArray();
             var parts = columns.Select(Quote)
-                .Concat(columns.Select(c => $"ISNULL({Quote(c)})"))
-                .Concat(columns.Where(variableColumns.Contains).Select(c => $"LENGTH({Quote(c)})"));
+                .Concat(columns.Where(nullableColumns.Contains).Select(c => $"ISNULL({Quote(c)})"))
+                .Concat(variable.Take(variable.Length - 1).Select(c => $"LENGTH({Quote(c)})"));
             return $"CRC32(CONCAT_WS('#', {string.Join(", ", parts)}))";
         }
     }

@@ -22,8 +22,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
     /// <summary>Reads the columns of both sides and checks they can be compared.</summary>
     public async Task<TableSchema> RefreshSchemaAsync(CancellationToken cancellationToken)
     {
-        var (source, numeric) = await ReadColumnsAsync(Direction.Src, cancellationToken);
-        var (target, _) = await ReadColumnsAsync(Direction.Dst, cancellationToken);
+        var (source, numeric, sourceNullable) = await ReadColumnsAsync(Direction.Src, cancellationToken);
+        var (target, _, targetNullable) = await ReadColumnsAsync(Direction.Dst, cancellationToken);
         foreach (var (side, columns) in new[] { (Direction.Src, source), (Direction.Dst, target) })
         {
             if (!columns.Contains(TableSchema.KeyColumn) || !columns.Contains(TableSchema.UtimeColumn))
@@ -44,7 +44,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
             _table,
             compared,
             Array.FindIndex(compared, c => c.Equals(TableSchema.UtimeColumn, StringComparison.OrdinalIgnoreCase)),
-            compared.Where(c => !numeric.Contains(c)).ToHashSet());
+            compared.Where(c => !numeric.Contains(c)).ToHashSet(),
+            compared.Where(c => sourceNullable.Contains(c) || targetNullable.Contains(c)).ToHashSet());
         _schema = schema;
         return schema;
     }
@@ -124,7 +125,7 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         TableSchema schema, Direction side, long from, long to, long width, CancellationToken cancellationToken)
     {
         var db = databases[side];
-        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
+        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns, schema.NullableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {Id} DIV {width} AS c, COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(schema.Table)} " +
@@ -145,7 +146,7 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         TableSchema schema, Direction side, long from, long to, long width, IReadOnlyCollection<long>? chunks, CancellationToken cancellationToken)
     {
         var db = databases[side];
-        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
+        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns, schema.NullableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
         await using var connection = await db.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var inChunks = chunks is null ? "" : $" AND {Id} DIV {width} IN ({new StringBuilder().AppendJoin(',', chunks.Select(c => c.ToString(CultureInfo.InvariantCulture)))})";
@@ -176,8 +177,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
 
     private static string Utime => SqlDialect.Quote(TableSchema.UtimeColumn);
 
-    /// <summary>The column names, and which of them hold numbers.</summary>
-    private async Task<(string[] Columns, HashSet<string> Numeric)> ReadColumnsAsync(Direction side, CancellationToken cancellationToken)
+    /// <summary>The column names, which of them hold numbers, and which may be NULL (all, where the driver cannot tell).</summary>
+    private async Task<(string[] Columns, HashSet<string> Numeric, HashSet<string> Nullable)> ReadColumnsAsync(Direction side, CancellationToken cancellationToken)
     {
         await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -187,7 +188,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
             var numeric = Enumerable.Range(0, reader.FieldCount).Where(i => IsNumber(reader.GetFieldType(i))).Select(reader.GetName).ToHashSet();
-            return (columns, numeric);
+            var nullable = reader.GetColumnSchema().Where(c => c.AllowDBNull != false).Select(c => c.ColumnName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return (columns, numeric, nullable);
         }
         catch (DbException ex) when (IsMissingTable(ex))
         {

@@ -3,7 +3,9 @@ namespace Migration.Infrastructure.Validation;
 /// <summary>The compared columns of the migrated table, in one fixed order for both sides.</summary>
 /// <param name="Columns">Every column but the key, in the base side's order.</param>
 /// <param name="VariableColumns">The columns whose values are not numbers (text, binary, dates…).</param>
-internal sealed record TableSchema(string Table, IReadOnlyList<string> Columns, int UtimeIndex, IReadOnlySet<string> VariableColumns)
+/// <param name="NullableColumns">The columns that may hold NULL on either side.</param>
+internal sealed record TableSchema(
+    string Table, IReadOnlyList<string> Columns, int UtimeIndex, IReadOnlySet<string> VariableColumns, IReadOnlySet<string> NullableColumns)
 {
     public const string KeyColumn = "id";
     public const string UtimeColumn = "utime";
