@@ -13,9 +13,10 @@ internal sealed class IncrementalLoad(string sourceConnectionString, string targ
 {
     private const int TicksPerSecond = 50;
 
-    /// <summary>Latest write per id: its utime (ms) and when it was written (Stopwatch ticks).</summary>
-    private readonly ConcurrentDictionary<long, (long Utime, long WrittenAt)> _writes = new();
+    /// <summary>Every write in order: the id, its utime (ms) and when it was written (Stopwatch ticks).</summary>
+    private readonly ConcurrentQueue<Write> _writes = new();
     private readonly ConcurrentBag<double> _writeToRepairedMs = [];
+    private readonly ConcurrentDictionary<long, long> _lastUtime = new();
     private long _updates;
 
     public long Updates => Interlocked.Read(ref _updates);
@@ -23,6 +24,9 @@ internal sealed class IncrementalLoad(string sourceConnectionString, string targ
     public IReadOnlyCollection<double> WriteToRepairedMs => _writeToRepairedMs;
 
     public int Outstanding => _writes.Count;
+
+    /// <summary>The utime of the last write to each id.</summary>
+    public IReadOnlyDictionary<long, long> WrittenUtimes => _lastUtime;
 
     /// <summary>Writes <paramref name="perSecond"/> updates a second for <paramref name="duration"/>, in ticks of 20 ms.</summary>
     public async Task WriteAsync(int perSecond, TimeSpan duration, CancellationToken cancellationToken)
@@ -49,45 +53,62 @@ internal sealed class IncrementalLoad(string sourceConnectionString, string targ
             var writtenAt = Stopwatch.GetTimestamp();
             foreach (var id in ids)
             {
-                _writes[id] = (utime, writtenAt);
+                _writes.Enqueue(new Write(id, utime, writtenAt));
+                _lastUtime[id] = utime;
             }
 
             Interlocked.Add(ref _updates, ids.Length);
         }
     }
 
-    /// <summary>Polls the target for the ids with outstanding writes until cancelled, recording each write once it is there.</summary>
+    /// <summary>
+    /// Polls the target for the oldest outstanding writes until cancelled, recording each write once the target holds
+    /// it (or a newer one). Only the head of the queue is looked at, so a backlog does not make the polling heavier.
+    /// </summary>
     public async Task WatchAsync(CancellationToken cancellationToken)
     {
         await using var connection = new MySqlConnection(targetConnectionString);
         await connection.OpenAsync(cancellationToken);
+        var recorded = new HashSet<Write>();
         try
         {
             while (true)
             {
-                var ids = _writes.Keys.Take(5_000).ToArray();
-                if (ids.Length > 0)
+                var head = _writes.Take(1_000).ToArray();
+                if (head.Length > 0)
                 {
-                    await using var command = new MySqlCommand($"SELECT id, utime FROM users WHERE id IN ({string.Join(',', ids)})", connection);
-                    await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                    var now = Stopwatch.GetTimestamp();
-                    while (await reader.ReadAsync(cancellationToken))
+                    var onTarget = new Dictionary<long, long>();
+                    await using (var command = new MySqlCommand(
+                        $"SELECT id, utime FROM users WHERE id IN ({string.Join(',', head.Select(w => w.Id).Distinct())})", connection))
+                    await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
                     {
-                        var (id, utime) = (reader.GetInt64(0), reader.GetInt64(1));
-                        if (_writes.TryGetValue(id, out var write) && utime >= write.Utime && _writes.TryRemove(new(id, write)))
+                        while (await reader.ReadAsync(cancellationToken))
                         {
-                            _writeToRepairedMs.Add(Stopwatch.GetElapsedTime(write.WrittenAt, now).TotalMilliseconds);
+                            onTarget[reader.GetInt64(0)] = reader.GetInt64(1);
                         }
+                    }
+
+                    var now = Stopwatch.GetTimestamp();
+                    foreach (var write in head.Where(w => onTarget.GetValueOrDefault(w.Id, long.MinValue) >= w.Utime && recorded.Add(w)))
+                    {
+                        _writeToRepairedMs.Add(Stopwatch.GetElapsedTime(write.WrittenAt, now).TotalMilliseconds);
+                    }
+
+                    while (_writes.TryPeek(out var first) && recorded.Remove(first))
+                    {
+                        _writes.TryDequeue(out _);
                     }
                 }
 
-                await Task.Delay(10, cancellationToken);
+                await Task.Delay(20, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
     }
+
+    private sealed record Write(long Id, long Utime, long WrittenAt);
 
     public static string Percentiles(IReadOnlyCollection<double> samples)
     {

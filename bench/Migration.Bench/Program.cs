@@ -127,6 +127,13 @@ async Task<int> RunIncrementalAsync()
     Console.WriteLine($"updates written to the source: {load.Updates:N0} in {written:F1} s ({load.Updates / written:N0}/s)");
     Console.WriteLine($"run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors, cursor lag at stop {TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - run.BaseCursor.Utime:N0} ms");
     Console.WriteLine($"repair: {repair.Upserted:N0} upserted, {repair.Failed} failed attempts, {repair.Pending} pending");
+    // Each update sets utime to the write time, and each event carries when it was detected.
+    var utimes = load.WrittenUtimes;
+    var detected = host.Services.GetRequiredService<CountingPublisher>().Events
+        .Where(e => utimes.ContainsKey(e.Id))
+        .Select(e => (double)(e.DetectedAt.ToUnixTimeMilliseconds() - utimes[e.Id]))
+        .ToArray();
+    Console.WriteLine($"write → detected by validation: {IncrementalLoad.Percentiles(detected)}");
     Console.WriteLine($"write → repaired on the target: {IncrementalLoad.Percentiles(load.WriteToRepairedMs)}");
     Console.WriteLine($"peak memory: {PeakMb():F0} MB");
     var keptUp = load.Outstanding == 0;

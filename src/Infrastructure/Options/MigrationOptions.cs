@@ -135,4 +135,7 @@ public sealed class RepairOptions
 
     /// <summary>First wait after a failed attempt; doubles on each further failure. Default 200 ms.</summary>
     public int RetryBackoffMs { get; set; } = 200;
+
+    /// <summary>In-process path: rows repaired at once, in lanes by row key so one row's events keep their order. Default 4.</summary>
+    public int Parallelism { get; set; } = 4;
 }
