@@ -114,3 +114,79 @@ public sealed class AuthenticationTests : IAsyncLifetime
             _ => "1",
         }))));
 }
+
+/// <summary>Bearer tokens, for platforms that carry an identity instead of a key.</summary>
+public sealed class JwtAuthenticationTests : IAsyncLifetime
+{
+    private const string SigningKey = "test-signing-key-with-at-least-32-bytes!";
+    private readonly MigrationApi _api = new(new SqliteTestDatabases(), seedRows: 20, new Dictionary<string, string?>
+    {
+        ["Auth:Jwt:SigningKey"] = SigningKey,
+        ["Auth:Jwt:Issuer"] = "tests",
+    });
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync() => _api.DisposeAsync();
+
+    private static string Token(string? role, string issuer = "tests", string key = SigningKey)
+    {
+        var claims = new Dictionary<string, object> { ["sub"] = "platform" };
+        if (role is not null)
+        {
+            claims["role"] = role;
+        }
+
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Claims = claims,
+            Expires = TimeProvider.System.GetUtcNow().AddMinutes(5).UtcDateTime,
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(
+                new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key)),
+                Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    private HttpClient Client(string token)
+    {
+        var client = _api.CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    [Fact]
+    public async Task Bearer_WithOperatorRole_MaySwitchThePattern()
+    {
+        var response = await Client(Token("operator")).PostAsync("/migrator/src_first", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bearer_WithoutRole_MayStartValidationButNotSwitch()
+    {
+        var client = Client(Token(role: null));
+        var start = await client.PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+        var @switch = await client.PostAsync("/migrator/src_first", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Accepted, start.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, @switch.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("other-issuer", SigningKey)]
+    [InlineData("tests", "a-different-signing-key-of-32-bytes!!")]
+    public async Task Bearer_WrongIssuerOrSignature_Returns401(string issuer, string key)
+    {
+        var response = await Client(Token("operator", issuer, key)).PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Null((await _api.StatusAsync()).Full);
+    }
+
+    [Fact]
+    public async Task ApiKey_StillWorksBesideJwt()
+    {
+        var response = await _api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+    }
+}

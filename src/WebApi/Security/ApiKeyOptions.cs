@@ -26,4 +26,29 @@ public sealed class AuthOptions
 
     /// <summary>Whether reads (<c>GET</c>) need a key too. Default false: status and health are open.</summary>
     public bool ProtectReads { get; set; }
+
+    /// <summary>JWT bearer tokens, accepted beside API keys when configured.</summary>
+    public JwtOptions Jwt { get; set; } = new();
+}
+
+/// <summary>
+/// JWT bearer tokens (<c>Authorization: Bearer …</c>), for callers that carry an identity instead of a key: either an
+/// OpenID Connect <see cref="Authority"/>, or a shared HS256 <see cref="SigningKey"/>. Roles come from the
+/// <c>role</c> claim.
+/// </summary>
+public sealed class JwtOptions
+{
+    /// <summary>The token issuer's base address (its signing keys are fetched from its discovery document).</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>A shared secret (32+ bytes) for HS256-signed tokens, when there is no authority.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>The expected <c>iss</c>; not checked when empty.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>The expected <c>aud</c>; not checked when empty.</summary>
+    public string? Audience { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
 }

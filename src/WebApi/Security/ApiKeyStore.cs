@@ -6,7 +6,7 @@ namespace Migration.WebApi.Security;
 
 /// <summary>
 /// The accepted keys, kept only as SHA-256 hashes so they are compared in constant time whatever their length.
-/// With no key configured it makes one, which <see cref="GeneratedKey"/> holds until it has been printed.
+/// With neither a key nor JWT configured it makes one, which <see cref="GeneratedKey"/> holds until it has been printed.
 /// </summary>
 internal sealed class ApiKeyStore
 {
@@ -15,7 +15,7 @@ internal sealed class ApiKeyStore
     public ApiKeyStore(IOptions<AuthOptions> options)
     {
         var configured = options.Value.ApiKeys.Where(k => !string.IsNullOrWhiteSpace(k.Key)).ToList();
-        if (configured.Count == 0)
+        if (configured.Count == 0 && !options.Value.Jwt.Enabled)
         {
             GeneratedKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
             configured.Add(new ApiKeyEntry { Name = "generated", Key = GeneratedKey, Roles = [Roles.Operator] });

@@ -1,17 +1,50 @@
+using System.Text;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Tokens;
 
 namespace Migration.WebApi.Security;
 
 internal static class SecurityServiceCollectionExtensions
 {
-    /// <summary>API-key authentication and the policies; prints a generated key once when none is configured.</summary>
+    private const string ApiKeyOrBearer = "ApiKeyOrBearer";
+
+    /// <summary>
+    /// API-key authentication, JWT bearer when configured, and the policies; prints a generated key once when
+    /// neither keys nor JWT are configured.
+    /// </summary>
     public static IServiceCollection AddApiKeySecurity(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(AuthOptions.SectionName);
         services.AddOptions<AuthOptions>().Bind(section);
         services.AddSingleton<ApiKeyStore>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        var jwt = section.GetSection(nameof(AuthOptions.Jwt)).Get<JwtOptions>() ?? new JwtOptions();
+
+        // One default scheme that picks the handler by what the request carries.
+        var authentication = services.AddAuthentication(ApiKeyOrBearer)
+            .AddPolicyScheme(ApiKeyOrBearer, "API key or bearer token", scheme => scheme.ForwardDefaultSelector = context =>
+                jwt.Enabled && context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        if (jwt.Enabled)
+        {
+            authentication.AddJwtBearer(bearer =>
+            {
+                bearer.MapInboundClaims = false;
+                bearer.Authority = string.IsNullOrWhiteSpace(jwt.Authority) ? null : jwt.Authority;
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    RoleClaimType = "role",
+                    NameClaimType = "sub",
+                    ValidateIssuer = !string.IsNullOrWhiteSpace(jwt.Issuer),
+                    ValidIssuer = jwt.Issuer,
+                    ValidateAudience = !string.IsNullOrWhiteSpace(jwt.Audience),
+                    ValidAudience = jwt.Audience,
+                    IssuerSigningKey = string.IsNullOrWhiteSpace(jwt.SigningKey) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.SigningKey)),
+                };
+            });
+        }
 
         var protectReads = section.GetValue<bool>(nameof(AuthOptions.ProtectReads));
         services.AddAuthorizationBuilder()
