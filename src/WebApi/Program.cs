@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc.Formatters;
 using Migration.Application;
 using Migration.Infrastructure;
 using Migration.Infrastructure.Observability;
@@ -15,6 +17,15 @@ builder.Services.AddControllers(mvc =>
     {
         mvc.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
         mvc.Conventions.Add(new RequireAuthorizationConvention());
+        // JSON is UTF-8 (RFC 8259 §8.1). MVC also reads charset=utf-16, with a decoder that throws on an odd byte
+        // count, which no formatter catches (a 500); without it, any charset but UTF-8 is a 415.
+        foreach (var json in mvc.InputFormatters.OfType<SystemTextJsonInputFormatter>())
+        {
+            foreach (var encoding in json.SupportedEncodings.Where(e => e.CodePage != Encoding.UTF8.CodePage).ToList())
+            {
+                json.SupportedEncodings.Remove(encoding);
+            }
+        }
     })
     .AddJsonOptions(json =>
     {
@@ -32,6 +43,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit();
 app.UseSwagger();
 app.UseSwaggerUI();
 app.UseAuthentication();

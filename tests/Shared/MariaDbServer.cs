@@ -9,8 +9,9 @@ namespace Migration.Testing;
 /// <summary>
 /// A MySQL-protocol server for tests and benchmarks. When <c>MIGRATION_TEST_MYSQL</c> holds a connection string,
 /// that server is used as it is. Otherwise a private <c>mariadbd</c> is started on a fresh data directory and a
-/// free loopback port, and shut down and deleted on dispose. Never skips: without either it throws, saying how
-/// to fix it.
+/// free loopback port, and shut down and deleted on dispose. A private server can also be stopped and started
+/// again on the same data and port, to test what its clients do meanwhile. Never skips: without either it throws,
+/// saying how to fix it.
 /// </summary>
 internal sealed partial class MariaDbServer : IAsyncDisposable
 {
@@ -25,21 +26,29 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
     private static readonly TimeSpan _stopTimeout = TimeSpan.FromSeconds(20);
     private static readonly string[] _searchPath = ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"];
 
-    private readonly Process? _process;
     private readonly string? _dataDirectory;
 
-    private MariaDbServer(string connectionString, Process? process, string? dataDirectory)
+    /// <summary>How a private server was started, to start it again the same way; null for an external one.</summary>
+    private readonly (string Executable, string[] Arguments)? _launch;
+
+    private Process? _process;
+
+    private MariaDbServer(string connectionString, Process? process, string? dataDirectory, (string, string[])? launch)
     {
         ConnectionString = connectionString;
         _process = process;
         _dataDirectory = dataDirectory;
+        _launch = launch;
     }
 
     /// <summary>Connects to the server with no default database.</summary>
     public string ConnectionString { get; }
 
     /// <summary>True when this object started the server, and will stop it.</summary>
-    public bool IsPrivate => _process is not null;
+    public bool IsPrivate => _launch is not null;
+
+    /// <summary>False between <see cref="StopAsync"/> and <see cref="StartAgainAsync"/>; an external server is taken to be running.</summary>
+    public bool IsRunning => _process is null ? !IsPrivate : !_process.HasExited;
 
     /// <summary>The server named by <c>MIGRATION_TEST_MYSQL</c>, or a private one started now.</summary>
     /// <param name="bufferPoolMb">InnoDB buffer pool of a private server: enough to keep the tables in memory.</param>
@@ -60,15 +69,88 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
                 $"{(mariadbd is null ? "mariadbd" : "mariadb-install-db")} is not on PATH or in {string.Join(", ", _searchPath)}. {HowToFix}");
         }
 
-        var dataDirectory = CreateDataDirectory();
+        return await StartPrivateAsync(mariadbd, installDb, bufferPoolMb, cancellationToken);
+    }
+
+    /// <summary>
+    /// A private server started now, even when <c>MIGRATION_TEST_MYSQL</c> names one: for a caller that stops and
+    /// starts its server, which it must not do to a shared one.
+    /// </summary>
+    public static async Task<MariaDbServer> StartPrivateAsync(CancellationToken cancellationToken = default, int bufferPoolMb = 256)
+    {
+        var mariadbd = FindExecutable("mariadbd");
+        var installDb = FindExecutable("mariadb-install-db");
+        if (mariadbd is null || installDb is null)
+        {
+            var external = string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable))
+                ? "" : $" The server {EnvironmentVariable} names cannot stand in: it is shared, and this caller stops its server.";
+            throw new InvalidOperationException(
+                $"This test needs a private MariaDB server that it can stop and start again, but " +
+                $"{(mariadbd is null ? "mariadbd" : "mariadb-install-db")} is not on PATH or in {string.Join(", ", _searchPath)}.{external} " +
+                "Install MariaDB (Debian/Ubuntu: `apt-get install -y mariadb-server`; no service needed, the test starts its own).");
+        }
+
+        return await StartPrivateAsync(mariadbd, installDb, bufferPoolMb, cancellationToken);
+    }
+
+    /// <summary>
+    /// Shuts a private server down, dropping every connection to it; its data directory and port are kept for
+    /// <see cref="StartAgainAsync"/>. Returns once the process has exited.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        var process = _process ?? throw new InvalidOperationException($"Only a private server can be stopped; this is the {this}.");
+        if (process.HasExited)
+        {
+            return;
+        }
+
         try
         {
-            return await StartPrivateAsync(mariadbd, installDb, dataDirectory, bufferPoolMb, cancellationToken);
+            await ExecuteAsync("SHUTDOWN", cancellationToken);
         }
-        catch
+        catch (MySqlException)
         {
-            TryDeleteDirectory(dataDirectory);
-            throw;
+            // The server may drop the connection before it answers; waiting for the exit below tells.
+        }
+
+        if (!await WaitForExitAsync(process, _stopTimeout, cancellationToken))
+        {
+            process.Kill(entireProcessTree: true);
+            await WaitForExitAsync(process, _stopTimeout, cancellationToken);
+        }
+    }
+
+    /// <summary>Starts a stopped private server again on the same data directory and port; returns once it accepts connections.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        if (_launch is not { } launch || _process is null)
+        {
+            throw new InvalidOperationException($"Only a private server can be started again; this is the {this}.");
+        }
+
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException($"The {this} is still running; stop it first.");
+        }
+
+        _process.Dispose();
+        var output = new ProcessOutput();
+        _process = StartProcess(launch.Executable, launch.Arguments, output);
+        try
+        {
+            await WaitUntilReadyAsync(_process, ConnectionString, output, cancellationToken);
+
+            // This object's own idle connections died with the old process, and a dead one fails the next open
+            // ("Connection was killed") rather than being replaced. Other pools are left alone: how their owners
+            // recover is what a caller is testing.
+            using var pooled = new MySqlConnection(ConnectionString);
+            await MySqlConnection.ClearPoolAsync(pooled, cancellationToken);
+        }
+        catch (PortTakenException ex)
+        {
+            throw new InvalidOperationException(
+                $"mariadbd could not start again: another process took its port {new MySqlConnectionStringBuilder(ConnectionString).Port} while it was down.", ex);
         }
     }
 
@@ -98,30 +180,13 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
         }
 
         await MySqlConnection.ClearAllPoolsAsync();
-        if (!_process.HasExited)
-        {
-            try
-            {
-                await ExecuteAsync("SHUTDOWN", CancellationToken.None);
-            }
-            catch (MySqlException)
-            {
-                // The server may drop the connection before it answers; waiting for the exit below tells.
-            }
-
-            if (!await WaitForExitAsync(_process, _stopTimeout))
-            {
-                _process.Kill(entireProcessTree: true);
-                await WaitForExitAsync(_process, _stopTimeout);
-            }
-        }
-
+        await StopAsync(CancellationToken.None);
         _process.Dispose();
         TryDeleteDirectory(_dataDirectory!);
     }
 
     public override string ToString() =>
-        IsPrivate ? $"private mariadbd (pid {_process!.Id}) on {_dataDirectory}" : $"server from {EnvironmentVariable}";
+        IsPrivate ? $"private mariadbd ({(IsRunning ? $"pid {_process!.Id}" : "stopped")}) on {_dataDirectory}" : $"server from {EnvironmentVariable}";
 
     private string DatabaseConnectionString(string name) =>
         new MySqlConnectionStringBuilder(ConnectionString) { Database = name }.ConnectionString;
@@ -152,10 +217,24 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
                 $"or unset {EnvironmentVariable} to let the tests start their own mariadbd.", ex);
         }
 
-        return new MariaDbServer(connectionString, null, null);
+        return new MariaDbServer(connectionString, null, null, null);
     }
 
-    private static async Task<MariaDbServer> StartPrivateAsync(string mariadbd, string installDb, string dataDirectory, int bufferPoolMb, CancellationToken cancellationToken)
+    private static async Task<MariaDbServer> StartPrivateAsync(string mariadbd, string installDb, int bufferPoolMb, CancellationToken cancellationToken)
+    {
+        var dataDirectory = CreateDataDirectory();
+        try
+        {
+            return await LaunchAsync(mariadbd, installDb, dataDirectory, bufferPoolMb, cancellationToken);
+        }
+        catch
+        {
+            TryDeleteDirectory(dataDirectory);
+            throw;
+        }
+    }
+
+    private static async Task<MariaDbServer> LaunchAsync(string mariadbd, string installDb, string dataDirectory, int bufferPoolMb, CancellationToken cancellationToken)
     {
         // mariadbd refuses to run as root unless told to switch to another user, which must then own the data directory.
         var asRoot = Environment.UserName == "root";
@@ -173,14 +252,15 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
         {
             var port = FreeLoopbackPort();
             var output = new ProcessOutput();
-            var process = StartProcess(mariadbd,
+            string[] arguments =
             [
                 "--no-defaults", .. userArgument, $"--datadir={dataDirectory}", $"--socket={Path.Combine(dataDirectory, "mysqld.sock")}",
                 $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", "--skip-log-bin",
                 "--innodb-flush-log-at-trx-commit=2", $"--innodb-buffer-pool-size={bufferPoolMb}M", "--max-connections=500",
                 // Debian's packaged server defaults to utf8mb4; the compiled-in default (--no-defaults) is latin1.
                 "--character-set-server=utf8mb4",
-            ], output);
+            ];
+            var process = StartProcess(mariadbd, arguments, output);
             var connectionString = new MySqlConnectionStringBuilder
             {
                 Server = "127.0.0.1",
@@ -191,7 +271,7 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
             try
             {
                 await WaitUntilReadyAsync(process, connectionString, output, cancellationToken);
-                return new MariaDbServer(connectionString, process, dataDirectory);
+                return new MariaDbServer(connectionString, process, dataDirectory, (mariadbd, arguments));
             }
             catch (PortTakenException) when (attempt < 3)
             {

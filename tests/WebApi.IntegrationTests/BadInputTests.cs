@@ -93,6 +93,33 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IncrStart_Utf16Charset_Returns415ProblemDetails()
+    {
+        // An odd byte count once made the UTF-16 decoder throw past the JSON formatter: a 500.
+        var body = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"utime":0,"interval":5000}"""));
+        body.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=utf-16");
+
+        var response = await _api.CreateClient().PostAsync("/migrator/incr/start", body, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null((await _api.StatusAsync()).Incremental);
+    }
+
+    [Fact]
+    public async Task IncrStart_ValidJsonOfTwoMegabytes_Returns413AndStartsNothing()
+    {
+        var body = "{" + new string(' ', 2 * 1024 * 1024) + "\"utime\": 0, \"interval\": 500}";
+
+        var response = await _api.CreateClient().PostAsync(
+            "/migrator/incr/start", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Null((await _api.StatusAsync()).Incremental);
+    }
+
+    [Fact]
     public async Task UnknownRoute_Returns404ProblemDetails()
     {
         var response = await _api.CreateClient().PostAsync("/migrator/incr/restart", null, TestContext.Current.CancellationToken);

@@ -35,14 +35,19 @@ internal sealed class RepairMonitor : IRepairMonitor
         Interlocked.Increment(ref _handled);
     }
 
-    public RepairCounters Snapshot() => new(
-        Interlocked.Read(ref _upserted),
-        Interlocked.Read(ref _deleted),
-        Interlocked.Read(ref _unchanged),
-        Interlocked.Read(ref _skipped),
-        Interlocked.Read(ref _failed),
-        Interlocked.Read(ref _gaveUp),
-        Interlocked.Read(ref _backlog) is >= 0 and var lag
-            ? lag
-            : Math.Max(0, Interlocked.Read(ref _published) - Interlocked.Read(ref _handled)));
+    public RepairCounters Snapshot()
+    {
+        // Handled before published, and both before the outcomes (Handled counts the outcome first): the backlog is
+        // never under-stated, and a snapshot with nothing pending counts the outcome of every event.
+        var handled = Interlocked.Read(ref _handled);
+        var published = Interlocked.Read(ref _published);
+        return new(
+            Interlocked.Read(ref _upserted),
+            Interlocked.Read(ref _deleted),
+            Interlocked.Read(ref _unchanged),
+            Interlocked.Read(ref _skipped),
+            Interlocked.Read(ref _failed),
+            Interlocked.Read(ref _gaveUp),
+            Interlocked.Read(ref _backlog) is >= 0 and var lag ? lag : Math.Max(0, published - handled));
+    }
 }

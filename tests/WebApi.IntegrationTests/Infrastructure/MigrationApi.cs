@@ -11,8 +11,13 @@ using Migration.Infrastructure.Outbox;
 namespace Migration.WebApi.IntegrationTests.Infrastructure;
 
 /// <summary>The whole service on a test server, over the given databases, seeded with <paramref name="seedRows"/> demo rows.</summary>
+/// <param name="services">Registers test services after the service's own, e.g. a log collector.</param>
 internal sealed class MigrationApi(
-    TestDatabases databases, int seedRows = 3_000, IReadOnlyDictionary<string, string?>? settings = null, bool ownsDatabases = true)
+    TestDatabases databases,
+    int seedRows = 3_000,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    bool ownsDatabases = true,
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     public TestDatabases Databases => databases;
@@ -66,10 +71,11 @@ internal sealed class MigrationApi(
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services =>
+        builder.ConfigureTestServices(testServices =>
         {
-            services.AddSingleton(sp => new RecordingPublisher(ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp)));
-            services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
+            testServices.AddSingleton(sp => new RecordingPublisher(ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp)));
+            testServices.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<RecordingPublisher>());
+            services?.Invoke(testServices);
         });
     }
 
