@@ -29,7 +29,7 @@ internal sealed partial class TableValidator(
     ILogger<TableValidator> logger) : ITableValidator
 {
     /// <summary>Chunks per segment: the unit a full run's workers take, and the step of its cursor.</summary>
-    private const int SegmentChunks = 64;
+    private const int SegmentChunks = 256;
 
     /// <summary>Suspects held before they are re-checked mid-run, bounding memory under heavy drift.</summary>
     private const int MaxPendingSuspects = 10_000;
