@@ -15,6 +15,12 @@ using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Validation;
 using Migration.Testing;
 
+if (args is ["--help"] or ["-h"])
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
 BenchOptions options;
 try
 {
