@@ -146,6 +146,8 @@ public abstract class ValidationApiTests
             ["Migration:Validation:CheckpointIntervalMs"] = "100",
             // One range at a time, so what is reported before the stall is exactly what lies before the checkpoint.
             ["Migration:Validation:Parallelism"] = "1",
+            // Slow enough that the first differences are re-checked and published long before the walk could end.
+            ["Migration:Validation:MaxRowsPerSecond"] = "4000",
         };
         await using var second = new MigrationApi(databases, seedRows: 20_000, settings);
         (HashSet<long> TargetMissing, HashSet<long> Neq, HashSet<long> BaseMissing) planted;
