@@ -235,7 +235,7 @@ public abstract class DoubleWriteTests
 
         // Once the table is back, the repair makes the target equal to the source.
         await db.ExecuteAsync(Direction.Dst, "ALTER TABLE users_away RENAME TO users");
-        await Eventually.HoldsAsync(async () => (await api.StatusAsync()).Repair.Pending == 0 && !(await DifferingIdsAsync(db)).Contains(id),
+        await Eventually.HoldsAsync(async () => MigrationApi.Drained(await api.StatusAsync()) && !(await DifferingIdsAsync(db)).Contains(id),
             $"row {id} repaired on the target");
         Assert.Equal(write != "delete", (await db.ReadAllAsync(Direction.Dst)).ContainsKey(id));
 
@@ -312,7 +312,7 @@ public abstract class DoubleWriteTests
         Assert.All(api.Publisher.Published, e => Assert.Equal((Direction.Src, InconsistencyType.Neq), (e.Direction, e.Type)));
         Assert.Equal(1L, (await api.StatusAsync()).DoubleWrite!.SecondaryFailures);
         await db.ExecuteAsync(Direction.Dst, "ALTER TABLE users_away RENAME TO users");
-        await Eventually.HoldsAsync(async () => (await api.StatusAsync()).Repair.Pending == 0 && (await DifferingIdsAsync(db)).Intersect([Clean1, Clean2]).Count() == 0,
+        await Eventually.HoldsAsync(async () => MigrationApi.Drained(await api.StatusAsync()) && (await DifferingIdsAsync(db)).Intersect([Clean1, Clean2]).Count() == 0,
             "both rows repaired");
     }
 
@@ -368,7 +368,7 @@ public abstract class DoubleWriteTests
         async Task ValidateFullyAsync()
         {
             var run = (await (await api.CreateClient().PostAsync("/migrator/full/start", null, _ct)).Content.ReadFromJsonAsync<Application.Validation.RunDto>(_ct))!;
-            await api.WaitForStatusAsync(s => s.Full?.Id == run.Id && s.Full.Status == "completed" && s.Repair.Pending == 0, seconds: 60);
+            await api.WaitForStatusAsync(s => s.Full?.Id == run.Id && s.Full.Status == "completed" && MigrationApi.Drained(s), seconds: 60);
         }
 
         await EveryWriterWritesAsync("src_only");

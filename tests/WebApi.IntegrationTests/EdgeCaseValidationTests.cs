@@ -64,7 +64,7 @@ public abstract class EdgeCaseValidationTests
 
         var response = await api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var status = await api.WaitForStatusAsync(s => s.Full?.Status is "completed" or "failed" && s.Repair.Pending == 0);
+        var status = await api.WaitForStatusAsync(s => s.Full?.Status is "completed" or "failed" && MigrationApi.Drained(s));
 
         Assert.Equal("completed", status.Full!.Status);
         Assert.Equal(new HashSet<long> { 3, 4, 5, 6, 8, 1_000_000_000_000 }, api.Publisher.IdsOf(InconsistencyType.Neq));

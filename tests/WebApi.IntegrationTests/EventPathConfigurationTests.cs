@@ -41,7 +41,7 @@ public sealed class EventPathConfigurationTests
 
         await api.CreateClient().PostAsync("/migrator/full/start", null, _ct);
         var status = await api.WaitForStatusAsync(s =>
-            s.Full?.Status == "completed" && s.Repair.Pending == 0 && s.Outbox is { Pending: 0 } o && o.Relayed == s.Full.EventsPublished);
+            s.Full?.Status == "completed" && MigrationApi.Drained(s) && s.Outbox is { Pending: 0 } o && o.Relayed == s.Full.EventsPublished);
 
         Assert.Equal("in-process", status.Outbox!.Transport);
         Assert.Null(status.Outbox.OldestPendingAgeMs);

@@ -21,7 +21,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
             (await _api.Databases.ReadAllAsync(Migration.Domain.Direction.Src)).Count,
             (await _api.Databases.ReadAllAsync(Migration.Domain.Direction.Dst)).Count);
         await _api.CreateClient().PostAsync("/migrator/full/start", null, ct);
-        var status = await _api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Repair.Pending == 0);
+        var status = await _api.WaitForStatusAsync(s => s.Full?.Status == "completed" && MigrationApi.Drained(s));
 
         var metrics = await _api.CreateAnonymousClient().GetStringAsync("/metrics", ct);
 

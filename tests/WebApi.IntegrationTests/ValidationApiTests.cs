@@ -50,7 +50,7 @@ public abstract class ValidationApiTests
         var run = await response.Content.ReadFromJsonAsync<RunDto>(_ct);
         Assert.Equal("full", run!.Kind);
 
-        var status = await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Repair.Pending == 0);
+        var status = await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && MigrationApi.Drained(s));
         Assert.Equal(before.TargetMissing, api.Publisher.IdsOf(InconsistencyType.TargetMissing));
         Assert.Equal(before.Neq, api.Publisher.IdsOf(InconsistencyType.Neq));
         Assert.Equal(before.BaseMissing, api.Publisher.IdsOf(InconsistencyType.BaseMissing));
@@ -85,7 +85,7 @@ public abstract class ValidationApiTests
         Assert.Equal(("incremental", "running", 100L), (run.Kind, run.Status, run.Interval!.Value));
 
         // First it catches up with the seeded drift: every planted difference reported (not only the first batch's), and repaired.
-        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && s.Repair.Repaired > 0
+        await api.WaitForStatusAsync(s => MigrationApi.Drained(s) && s.Repair.Repaired > 0
             && s.Incremental!.Inconsistencies.TargetMissing >= seeded.TargetMissing.Count && s.Incremental.Inconsistencies.Neq >= seeded.Neq.Count);
         var caughtUp = await DiffAsync(api.Databases);
         Assert.Empty(caughtUp.TargetMissing);
@@ -96,7 +96,7 @@ public abstract class ValidationApiTests
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         var edited = await api.Databases.ExecuteAsync(Direction.Src, $"UPDATE users SET email = 'edited@example.com', utime = {now} WHERE id = 1234");
         Assert.Equal(1, edited);
-        await api.WaitForStatusAsync(s => s.Incremental!.Inconsistencies.Neq > neqBefore && s.Repair.Pending == 0);
+        await api.WaitForStatusAsync(s => s.Incremental!.Inconsistencies.Neq > neqBefore && MigrationApi.Drained(s));
         var target = await api.Databases.ReadAllAsync(Direction.Dst);
         Assert.Contains("email=edited@example.com", target[1234], StringComparison.Ordinal);
         Assert.Contains(api.Publisher.Published, e => e.Id == 1234 && e.Type == InconsistencyType.Neq && e.Columns.SequenceEqual(["email", "utime"]));
@@ -121,7 +121,7 @@ public abstract class ValidationApiTests
         var client = api.CreateClient();
         await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 20 }, _ct);
         await api.WaitForStatusAsync(s => s.Incremental!.EventsPublished >= planted.TargetMissing.Count + planted.Neq.Count + planted.BaseMissing.Count
-            && s.Incremental.SuspectsPending == 0 && s.Repair.Pending == 0);
+            && s.Incremental.SuspectsPending == 0 && MigrationApi.Drained(s));
         var clearedBefore = (await api.StatusAsync()).Incremental!.SuspectsCleared;
 
         // A double write whose second half lands after the validator saw the first: a mismatch for a moment only.
@@ -174,7 +174,7 @@ public abstract class ValidationApiTests
 
         var resumed = await second.CreateClient().PostAsJsonAsync("/migrator/full/start", new { resume = true }, _ct);
         Assert.Equal(HttpStatusCode.Accepted, resumed.StatusCode);
-        var final = await second.WaitForStatusAsync(s => s.Full!.Status == "completed" && s.Repair.Pending == 0, seconds: 60);
+        var final = await second.WaitForStatusAsync(s => s.Full!.Status == "completed" && MigrationApi.Drained(s), seconds: 60);
         Assert.Equal(runId, final.Full!.Id);
 
         // The resumed run went on from the checkpoint, and together the two lives reported every planted difference.
@@ -219,7 +219,7 @@ public abstract class ValidationApiTests
         await using var api = await StartAsync(seedRows: 200);
         var client = api.CreateClient();
         await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 3_600_000 }, _ct);
-        await api.WaitForStatusAsync(s => s.Incremental!.RowsChecked > 0 && s.Repair.Pending == 0 && s.Repair.Repaired > 0);
+        await api.WaitForStatusAsync(s => s.Incremental!.RowsChecked > 0 && MigrationApi.Drained(s) && s.Repair.Repaired > 0);
 
         var started = TimeProvider.System.GetTimestamp();
         var stop = await client.PostAsync("/migrator/incr/stop", null, _ct);
@@ -236,7 +236,7 @@ public abstract class ValidationApiTests
         await using var api = await StartAsync(seedRows: 500);
         var client = api.CreateClient();
         await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 50 }, _ct);
-        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && s.Repair.Repaired > 0);
+        await api.WaitForStatusAsync(s => MigrationApi.Drained(s) && s.Repair.Repaired > 0);
 
         await api.Databases.ExecuteAsync(Direction.Dst, "ALTER TABLE users RENAME TO users_away");
         var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
@@ -246,7 +246,7 @@ public abstract class ValidationApiTests
         Assert.Equal("running", failing.Incremental.Status);
         await api.Databases.ExecuteAsync(Direction.Dst, "ALTER TABLE users_away RENAME TO users");
 
-        await api.WaitForStatusAsync(s => s.Repair.Pending == 0 && api.Publisher.Published.Count(e => e.Id is 10 or 20 or 30 && e.DetectedAt.ToUnixTimeMilliseconds() >= now) == 3);
+        await api.WaitForStatusAsync(s => MigrationApi.Drained(s) && api.Publisher.Published.Count(e => e.Id is 10 or 20 or 30 && e.DetectedAt.ToUnixTimeMilliseconds() >= now) == 3);
         var target = await api.Databases.ReadAllAsync(Direction.Dst);
         Assert.All(new[] { 10L, 20L, 30L }, id => Assert.Contains("name=during outage", target[id], StringComparison.Ordinal));
     }
@@ -259,7 +259,7 @@ public abstract class ValidationApiTests
         api.Publisher.FailNext(3);
 
         await api.CreateClient().PostAsync("/migrator/full/start", null, _ct);
-        var status = await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Repair.Pending == 0);
+        var status = await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && MigrationApi.Drained(s));
 
         Assert.Equal(3, api.Publisher.FailedCalls);
         Assert.True(status.Full!.Errors >= 3);

@@ -30,6 +30,12 @@ internal sealed class MigrationApi(
 
     public RecordingPublisher Publisher => Services.GetRequiredService<RecordingPublisher>();
 
+    /// <summary>
+    /// Every event so far has been repaired: nothing waits in the outbox (after a restart it may still hold events of
+    /// the previous process, which this process's repair counters do not know) and nothing in the repair's backlog.
+    /// </summary>
+    public static bool Drained(MigrationStatusDto status) => status.Repair.Pending == 0 && status.Outbox is { Pending: 0 };
+
     /// <summary>A client that sends no API key.</summary>
     public HttpClient CreateAnonymousClient()
     {
