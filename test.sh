@@ -1,25 +1,26 @@
 #!/usr/bin/env bash
 # The project's test command: everything a new machine needs, then the whole test suite.
-# The MySQL-provider tests start their own MariaDB from Debian's packages; install it when it is missing
-# (or point MIGRATION_TEST_MYSQL at a running server, see README).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [[ -z "${MIGRATION_TEST_MYSQL:-}" ]] && ! command -v mariadbd >/dev/null 2>&1; then
-  echo "test.sh: installing mariadb-server (needed by the MySQL-provider tests)"
-  sudo_cmd=""
+# Installs a Debian package when its program is found neither on PATH nor in /usr/sbin.
+need() {
+  local program=$1 package=$2 why=$3
+  if command -v "$program" >/dev/null 2>&1 || [[ -x "/usr/sbin/$program" ]]; then
+    return
+  fi
+  echo "test.sh: installing $package ($why)"
+  local sudo_cmd=""
   [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq mariadb-server >/dev/null
-fi
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$package" >/dev/null
+}
 
-# The Kafka tests check the topic once with kcat, an independent client; they fail (not skip) without it.
-if ! command -v kcat >/dev/null 2>&1; then
-  echo "test.sh: installing kcat (needed by the Kafka wire-protocol tests)"
-  sudo_cmd=""
-  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq kcat >/dev/null
+# The MySQL-provider tests start their own MariaDB from Debian's packages, unless MIGRATION_TEST_MYSQL names a server.
+if [[ -z "${MIGRATION_TEST_MYSQL:-}" ]]; then
+  need mariadbd mariadb-server "the MySQL-provider tests"
 fi
+# The Kafka tests check the topic once with kcat, an independent client; they fail (not skip) without it.
+need kcat kcat "the Kafka wire-protocol tests"
 
 dotnet test Migration.sln "$@"
