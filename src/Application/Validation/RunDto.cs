@@ -103,4 +103,8 @@ public sealed record RunDto(
 }
 
 /// <summary>The answer to a stop: whether a run was still running, and the last run's final figures.</summary>
-public sealed record StopResultDto(bool WasRunning, RunDto? Run);
+public sealed record StopResultDto(bool WasRunning, RunDto? Run)
+{
+    public static StopResultDto From(Abstractions.StopOutcome outcome, DateTimeOffset now) =>
+        new(outcome.WasRunning, outcome.Run is null ? null : RunDto.From(outcome.Run, now));
+}

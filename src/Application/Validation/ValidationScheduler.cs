@@ -29,25 +29,15 @@ internal sealed partial class ValidationScheduler(
     public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)
     {
         var pattern = await patterns.GetAsync(cancellationToken);
-        return await StartCoreAsync(kind, previous => new ValidationRun(
+        return await StartCoreAsync(kind, check: null, previous => new ValidationRun(
             Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
             maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond), cancellationToken);
     }
 
     public Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken) =>
-        StartCoreAsync(kind, previous =>
+        StartCoreAsync(kind, previous => EnsureResumable(kind, previous), previous =>
         {
-            if (previous is null)
-            {
-                throw new ConflictException($"There is no {kind.ToString().ToLowerInvariant()} run to resume; start one without 'resume'.");
-            }
-
-            if (previous.Status == RunStatus.Completed)
-            {
-                throw new ConflictException($"The last {kind.ToString().ToLowerInvariant()} run ({previous.Id}) completed; start a new one without 'resume'.");
-            }
-
-            var checkpoint = previous.ToCheckpoint(time.GetUtcNow()) with
+            var checkpoint = previous!.ToCheckpoint(time.GetUtcNow()) with
             {
                 Status = RunStatus.Running,
                 EndedAt = null,
@@ -57,11 +47,25 @@ internal sealed partial class ValidationScheduler(
             return ValidationRun.FromCheckpoint(checkpoint, running: true);
         }, cancellationToken);
 
+    private static void EnsureResumable(RunKind kind, ValidationRun? previous)
+    {
+        if (previous is null)
+        {
+            throw new ConflictException($"There is no {kind.ToString().ToLowerInvariant()} run to resume; start one without 'resume'.");
+        }
+
+        if (previous.Status == RunStatus.Completed)
+        {
+            throw new ConflictException($"The last {kind.ToString().ToLowerInvariant()} run ({previous.Id}) completed; start a new one without 'resume'.");
+        }
+    }
+
     /// <summary>
-    /// Under the slot's gate: checks the new run can be made from the latest one (before anything is stopped, so a
-    /// refused start changes nothing), stops the current run, makes the new one and starts its task.
+    /// Under the slot's gate: runs <paramref name="check"/> on the latest run (before anything is stopped, so a refused
+    /// start changes nothing), stops the current run, makes the new one from the stopped one and starts its task.
     /// </summary>
-    private async Task<ValidationRun> StartCoreAsync(RunKind kind, Func<ValidationRun?, ValidationRun> create, CancellationToken cancellationToken)
+    private async Task<ValidationRun> StartCoreAsync(
+        RunKind kind, Action<ValidationRun?>? check, Func<ValidationRun?, ValidationRun> create, CancellationToken cancellationToken)
     {
         var slot = _slots[(int)kind];
         await slot.Gate.WaitAsync(cancellationToken);
@@ -73,7 +77,7 @@ internal sealed partial class ValidationScheduler(
                 throw new ConflictException("The service is shutting down; no new validation run can start.");
             }
 
-            create(slot.Run);
+            check?.Invoke(slot.Run);
             await StopCurrentAsync(slot);
             var run = create(slot.Run);
             var cancellation = new CancellationTokenSource();

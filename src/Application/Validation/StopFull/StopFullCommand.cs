@@ -13,6 +13,6 @@ internal sealed class StopFullCommandHandler(IValidationScheduler scheduler, Tim
     public async ValueTask<StopResultDto> Handle(StopFullCommand request, CancellationToken cancellationToken)
     {
         var outcome = await scheduler.StopAsync(RunKind.Full, cancellationToken);
-        return new StopResultDto(outcome.WasRunning, outcome.Run is null ? null : RunDto.From(outcome.Run, time.GetUtcNow()));
+        return StopResultDto.From(outcome, time.GetUtcNow());
     }
 }

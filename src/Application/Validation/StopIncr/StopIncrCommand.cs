@@ -13,6 +13,6 @@ internal sealed class StopIncrCommandHandler(IValidationScheduler scheduler, Tim
     public async ValueTask<StopResultDto> Handle(StopIncrCommand request, CancellationToken cancellationToken)
     {
         var outcome = await scheduler.StopAsync(RunKind.Incremental, cancellationToken);
-        return new StopResultDto(outcome.WasRunning, outcome.Run is null ? null : RunDto.From(outcome.Run, time.GetUtcNow()));
+        return StopResultDto.From(outcome, time.GetUtcNow());
     }
 }
