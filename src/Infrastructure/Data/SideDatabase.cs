@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Migration.Domain;
 using Migration.Infrastructure.Options;
 using MySqlConnector;
@@ -10,7 +9,7 @@ namespace Migration.Infrastructure.Data;
 /// <summary>One side of the migration: how to connect to it, in ADO.NET for bulk reads and in EF Core for entities.</summary>
 internal sealed class SideDatabase
 {
-    private readonly Lazy<ServerVersion>? _serverVersion;
+    private readonly EfProvider _ef;
 
     public SideDatabase(Direction side, DatabaseProvider provider, string connectionString, string? serverVersion)
     {
@@ -18,12 +17,7 @@ internal sealed class SideDatabase
         Provider = provider;
         ConnectionString = connectionString;
         Dialect = provider == DatabaseProvider.MySql ? SqlDialect.MySql : SqlDialect.Sqlite;
-        if (provider == DatabaseProvider.MySql)
-        {
-            _serverVersion = new Lazy<ServerVersion>(() => string.IsNullOrWhiteSpace(serverVersion)
-                ? ServerVersion.AutoDetect(connectionString)
-                : ServerVersion.Parse(serverVersion));
-        }
+        _ef = new EfProvider(provider, connectionString, serverVersion);
     }
 
     public Direction Side { get; }
@@ -51,20 +45,7 @@ internal sealed class SideDatabase
         }
     }
 
-    public SideDbContext CreateContext()
-    {
-        var builder = new DbContextOptionsBuilder<SideDbContext>();
-        if (Provider == DatabaseProvider.MySql)
-        {
-            builder.UseMySql(ConnectionString, _serverVersion!.Value);
-        }
-        else
-        {
-            builder.UseSqlite(ConnectionString);
-        }
-
-        return new SideDbContext(builder.Options);
-    }
+    public SideDbContext CreateContext() => new(_ef.Options<SideDbContext>());
 }
 
 /// <summary>The source and the target.</summary>
