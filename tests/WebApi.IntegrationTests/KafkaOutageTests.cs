@@ -21,7 +21,7 @@ public sealed class KafkaOutageTests
         await using var db = new SqliteTestDatabases();
         await using var api = new MigrationApi(db, 1_000, KafkaTestKit.Settings(cluster, topic, KafkaTestKit.Unique("repair"), "Api"), ownsDatabases: false);
         var client = api.CreateClient();
-        var drift = (await KafkaEventPathTests.DiffAsync(db)).Total;
+        var drift = (await db.DiffAsync()).Total;
         await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 100 }, _ct);
         var caughtUp = await api.WaitForStatusAsync(s =>
             s.Incremental!.EventsPublished == drift && s.Outbox is { Pending: 0 } o && o.Relayed == drift);

@@ -27,7 +27,7 @@ public sealed class KafkaRepairCrashTests
             await api.WaitForStatusAsync(s => s.Full?.Status == "completed" && s.Outbox is { Pending: 0 }, seconds: 60);
         }
 
-        var before = await KafkaEventPathTests.DiffAsync(db);
+        var before = await db.DiffAsync();
         var events = (await KafkaTestKit.ReadAsync(cluster.BootstrapServers, topic, Partitions)).Select(m => new Event(
             m.Partition.Value, m.Offset.Value, long.Parse(m.Message.Key["users:".Length..], CultureInfo.InvariantCulture), m.Message.Value)).ToList();
         Assert.Equal(before.Total, events.Count);
@@ -63,7 +63,7 @@ public sealed class KafkaRepairCrashTests
 
         using (var restarted = ServiceProcess.Start(settings))
         {
-            await KafkaTestKit.WaitForAsync(() => KafkaEventPathTests.DiffAsync(db), d => d.Total == 0 || restarted.HasExited,
+            await KafkaTestKit.WaitForAsync(() => db.DiffAsync(), d => d.Total == 0 || restarted.HasExited,
                 "repair of the rest by the restarted process", seconds: 60);
             Assert.False(restarted.HasExited, restarted.Output);
             var end = KafkaTestKit.EndOffsets(cluster.BootstrapServers, topic, Partitions);

@@ -25,22 +25,11 @@ public abstract class ValidationApiTests
         return api;
     }
 
-    /// <summary>The differences between the sides as the test itself sees them, by type.</summary>
-    private static async Task<(HashSet<long> TargetMissing, HashSet<long> Neq, HashSet<long> BaseMissing)> DiffAsync(TestDatabases db)
-    {
-        var source = await db.ReadAllAsync(Direction.Src);
-        var target = await db.ReadAllAsync(Direction.Dst);
-        return (
-            source.Keys.Where(id => !target.ContainsKey(id)).ToHashSet(),
-            source.Keys.Where(id => target.TryGetValue(id, out var t) && t != source[id]).ToHashSet(),
-            target.Keys.Where(id => !source.ContainsKey(id)).ToHashSet());
-    }
-
     [Fact]
     public async Task FullStart_SeededDrift_ReportsExactlyTheDifferingIdsAndRepairsThem()
     {
         await using var api = await StartAsync();
-        var before = await DiffAsync(api.Databases);
+        var before = await api.Databases.DiffAsync();
         Assert.NotEmpty(before.TargetMissing);
         Assert.NotEmpty(before.Neq);
         Assert.NotEmpty(before.BaseMissing);
@@ -61,7 +50,7 @@ public abstract class ValidationApiTests
         Assert.Equal(before.TargetMissing.Count + before.Neq.Count, status.Repair.Upserted);
         Assert.Equal(before.BaseMissing.Count, status.Repair.Deleted);
 
-        var after = await DiffAsync(api.Databases);
+        var after = await api.Databases.DiffAsync();
         Assert.Empty(after.TargetMissing);
         Assert.Empty(after.Neq);
         Assert.Empty(after.BaseMissing);
@@ -77,7 +66,7 @@ public abstract class ValidationApiTests
     {
         await using var api = await StartAsync();
         var client = api.CreateClient();
-        var seeded = await DiffAsync(api.Databases);
+        var seeded = await api.Databases.DiffAsync();
 
         var response = await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 100 }, _ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -87,7 +76,7 @@ public abstract class ValidationApiTests
         // First it catches up with the seeded drift: every planted difference reported (not only the first batch's), and repaired.
         await api.WaitForStatusAsync(s => MigrationApi.Drained(s) && s.Repair.Repaired > 0
             && s.Incremental!.Inconsistencies.TargetMissing >= seeded.TargetMissing.Count && s.Incremental.Inconsistencies.Neq >= seeded.Neq.Count);
-        var caughtUp = await DiffAsync(api.Databases);
+        var caughtUp = await api.Databases.DiffAsync();
         Assert.Empty(caughtUp.TargetMissing);
         Assert.Empty(caughtUp.Neq);
 
@@ -117,7 +106,7 @@ public abstract class ValidationApiTests
     public async Task IncrRun_MismatchMendedWithinTheRecheckDelay_IsClearedNotReported()
     {
         await using var api = await StartAsync(seedRows: 300, new() { ["Migration:Validation:RecheckDelayMs"] = "1500" });
-        var planted = await DiffAsync(api.Databases);
+        var planted = await api.Databases.DiffAsync();
         var client = api.CreateClient();
         await client.PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 20 }, _ct);
         await api.WaitForStatusAsync(s => s.Incremental!.EventsPublished >= planted.TargetMissing.Count + planted.Neq.Count + planted.BaseMissing.Count
@@ -150,13 +139,13 @@ public abstract class ValidationApiTests
             ["Migration:Validation:MaxRowsPerSecond"] = "4000",
         };
         await using var second = new MigrationApi(databases, seedRows: 20_000, settings);
-        (HashSet<long> TargetMissing, HashSet<long> Neq, HashSet<long> BaseMissing) planted;
+        Drift planted;
         Guid runId;
         InconsistentEvent[] beforeRestart;
         await using (var first = new MigrationApi(databases, seedRows: 20_000, settings, ownsDatabases: false))
         {
             _ = first.Server;
-            planted = await DiffAsync(databases);
+            planted = await databases.DiffAsync();
 
             // Let the first differences out, then hold the rest as if the event path had stalled, and shut down.
             first.Publisher.HoldAfter(1);
@@ -184,7 +173,7 @@ public abstract class ValidationApiTests
         Assert.Equal(planted.Neq, all.Where(e => e.Type == InconsistencyType.Neq).Select(e => e.Id).ToHashSet());
         Assert.Equal(planted.BaseMissing, all.Where(e => e.Type == InconsistencyType.BaseMissing).Select(e => e.Id).ToHashSet());
         Assert.Equal(all.Length, all.Select(e => e.Id).Distinct().Count());
-        var after = await DiffAsync(databases);
+        var after = await databases.DiffAsync();
         Assert.Empty(after.TargetMissing.Concat(after.Neq).Concat(after.BaseMissing));
     }
 
@@ -255,7 +244,7 @@ public abstract class ValidationApiTests
     public async Task FullRun_PublishFails_EventsAreRetriedAndNoneLost()
     {
         await using var api = await StartAsync(seedRows: 1_000);
-        var before = await DiffAsync(api.Databases);
+        var before = await api.Databases.DiffAsync();
         api.Publisher.FailNext(3);
 
         await api.CreateClient().PostAsync("/migrator/full/start", null, _ct);

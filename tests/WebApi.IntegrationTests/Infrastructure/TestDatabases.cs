@@ -45,6 +45,21 @@ public abstract class TestDatabases : IAsyncDisposable
         return rows;
     }
 
+    /// <summary>
+    /// The differences between the sides as the test itself sees them — its own oracle, independent of the
+    /// validator — and how many distinct ids there are in all.
+    /// </summary>
+    public async Task<Drift> DiffAsync(string table = "users")
+    {
+        var source = await ReadAllAsync(Direction.Src, table);
+        var target = await ReadAllAsync(Direction.Dst, table);
+        return new Drift(
+            source.Keys.Where(id => !target.ContainsKey(id)).ToHashSet(),
+            source.Keys.Where(id => target.TryGetValue(id, out var t) && t != source[id]).ToHashSet(),
+            target.Keys.Where(id => !source.ContainsKey(id)).ToHashSet(),
+            source.Keys.Union(target.Keys).LongCount());
+    }
+
     private static string Normalize(object value) => value switch
     {
         DBNull => "NULL",
@@ -89,4 +104,10 @@ public sealed class SqliteTestDatabases : TestDatabases
         SqliteConnection.ClearAllPools();
         return base.DisposeAsync();
     }
+}
+
+/// <summary>Ids that differ between the sides, by the type validation should report, and the distinct ids in all.</summary>
+public sealed record Drift(HashSet<long> TargetMissing, HashSet<long> Neq, HashSet<long> BaseMissing, long Ids)
+{
+    public int Total => TargetMissing.Count + Neq.Count + BaseMissing.Count;
 }
