@@ -27,7 +27,7 @@ internal sealed record BenchOptions(
           --layout L            scattered (default) or clustered
           --mode M              full (default), full-rows (row-level path only) or incremental
           --batch N             rows per query and side (default 1000)
-          --chunk N             rows per checksum chunk, 0 = no checksum fast path (default from config: 1000)
+          --chunk N             rows per checksum chunk, 0 = no checksum fast path (default 4000, as the service)
           --parallelism N       chunks validated at once (default 2)
           --updates N           incremental mode: updates per second written to the source (default 2000)
           --seconds N           incremental mode: how long the load runs (default 10)
@@ -60,7 +60,7 @@ internal sealed record BenchOptions(
             Text("layout", "scattered") == "clustered",
             Text("mode", "full"),
             Int("batch", 1_000),
-            Int("chunk", 1_000),
+            Int("chunk", 4_000),
             Int("parallelism", 2),
             Int("updates", 2_000),
             Int("seconds", 10),

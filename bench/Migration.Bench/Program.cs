@@ -38,6 +38,7 @@ var incremental = options.Mode == "incremental";
 var setup = Stopwatch.StartNew();
 await BenchDatabase.CreateAsync(server, options.Rows);
 var planted = incremental ? new PlantedDrift([], [], []) : await BenchDatabase.PlantAsync(server, options);
+await BenchDatabase.SettleAsync(server);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 Console.WriteLine($"setup: {options.Rows:N0} rows per side, planted {planted.TargetMissing.Count} target_missing / {planted.Neq.Count} neq / {planted.BaseMissing.Count} base_missing ({(options.Clustered ? "clustered" : "scattered")}) in {setup.Elapsed.TotalSeconds:F1} s");
 

@@ -8,7 +8,8 @@ namespace Migration.WebApi.IntegrationTests;
 
 /// <summary>
 /// Values that naive comparisons get wrong: NULL against empty, case and trailing spaces that a case-insensitive
-/// PAD SPACE collation calls equal, Unicode normalisation forms, DECIMAL scale, ids at the BIGINT limits.
+/// PAD SPACE collation calls equal, Unicode normalisation forms, DECIMAL scale, ids at the BIGINT limits, and rows
+/// that swapped values, which an XOR of plain per-row CRCs over a chunk cannot see.
 /// Both full-run paths (chunk checksums, and whole rows) must report exactly the same differences.
 /// </summary>
 public abstract class EdgeCaseValidationTests
@@ -80,6 +81,38 @@ public abstract class EdgeCaseValidationTests
         await api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
         var second = await api.WaitForStatusAsync(s => s.Full!.Id != first && s.Full.Status == "completed");
         Assert.Equal(new InconsistencyCountsDto(0, 0, 0), second.Full!.Inconsistencies);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1000)]
+    public async Task FullRun_RowsThatSwappedValues_AreReported(int chunkRows)
+    {
+        var databases = await CreateDatabasesAsync();
+        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
+        {
+            ["Migration:Table"] = Table,
+            ["Migration:Seed:Enabled"] = "false",
+            ["Migration:Validation:ChunkRows"] = chunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+        // One chunk holds every row, and only the swaps differ: 1 and 2 exchanged whole, 3 and 4 exchanged amounts
+        // (the same bytes changed the same way in both rows, so the XOR of their CRC32s does not change).
+        string[] source = ["(1, 'first', 7, 1)", "(2, 'other', 8, 1)", "(3, 'same', 20, 1)", "(4, 'same', 21, 1)", "(5, 'kept', 1, 1)"];
+        string[] target = ["(1, 'other', 8, 1)", "(2, 'first', 7, 1)", "(3, 'same', 21, 1)", "(4, 'same', 20, 1)", "(5, 'kept', 1, 1)"];
+        foreach (var (side, rows) in new[] { (Direction.Src, source), (Direction.Dst, target) })
+        {
+            await databases.ExecuteAsync(side, $"CREATE TABLE {Table} (id BIGINT NOT NULL PRIMARY KEY, txt VARCHAR(50) NULL, amount DECIMAL(12,2) NULL, utime BIGINT NOT NULL)");
+            await databases.ExecuteAsync(side, $"INSERT INTO {Table} (id, txt, amount, utime) VALUES {string.Join(", ", rows)}");
+        }
+
+        var response = await api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var status = await api.WaitForStatusAsync(s => s.Full?.Status is "completed" or "failed" && MigrationApi.Drained(s));
+
+        Assert.Equal("completed", status.Full!.Status);
+        Assert.Equal(new HashSet<long> { 1, 2, 3, 4 }, api.Publisher.IdsOf(InconsistencyType.Neq));
+        Assert.Equal(new InconsistencyCountsDto(0, 4, 0), status.Full.Inconsistencies);
     }
 }
 

@@ -17,16 +17,20 @@ internal abstract class SqlDialect
     public abstract string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn);
 
     /// <summary>
-    /// A per-row checksum of <paramref name="columns"/> computed by the server, or null where the engine has none
-    /// (then validation compares whole rows). The hashed text is the values joined by a separator (NULLs skipped),
-    /// then a NULL flag per <paramref name="nullableColumns"/> column and the length of each
-    /// <paramref name="variableColumns"/> value (text, binary: anything that may contain the separator) but the last,
-    /// whose extent the separators around the numbers after it fix. So no two different rows hash the same text.
+    /// A per-row checksum computed by the server (an unsigned 64-bit integer), or null where the engine has none (then
+    /// validation compares whole rows). Chunks are compared by the XOR of their rows' checksums, so the checksum must
+    /// tell apart rows that merely swapped values: it is the CRC32 of the row's text multiplied by an odd number
+    /// derived from the key. The text is the values joined by a separator (NULLs skipped), then a NULL flag per
+    /// <paramref name="nullableColumns"/> column and the length of each <paramref name="variableColumns"/> value (text,
+    /// binary: anything that may contain the separator) but the last, whose extent the separators around the numbers
+    /// after it fix, so no two different rows hash the same text. CRC32 alone is linear in the text: two rows that
+    /// swap contents, or change the same bytes the same way, leave a plain XOR of CRCs unchanged. The multiplication,
+    /// by a different factor for each key, is not linear in XOR, so such pairs change the chunk's checksum.
     /// </summary>
     public virtual string? RowChecksum(
-        IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns) => null;
+        string keyColumn, IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns) => null;
 
-    public bool HasRowChecksum => RowChecksum(["id"], [], []) is not null;
+    public bool HasRowChecksum => RowChecksum("id", ["c"], [], []) is not null;
 
     private static string InsertPrefix(string table, IReadOnlyList<string> columns)
     {
@@ -59,13 +63,17 @@ internal abstract class SqlDialect
         }
 
         public override string RowChecksum(
-            IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns)
+            string keyColumn, IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns)
         {
             var variable = columns.Where(variableColumns.Contains).ToArray();
             var parts = columns.Select(Quote)
                 .Concat(columns.Where(nullableColumns.Contains).Select(c => $"ISNULL({Quote(c)})"))
                 .Concat(variable.Take(variable.Length - 1).Select(c => $"LENGTH({Quote(c)})"));
-            return $"CRC32(CONCAT_WS('#', {string.Join(", ", parts)}))";
+            // The factor: the key folded to 32 bits, times a 32-bit odd constant, low 32 bits, made odd. Both products
+            // stay below 2^64, so the unsigned arithmetic never overflows on MySQL or MariaDB.
+            var key = Quote(keyColumn);
+            var factor = $"(((({key} ^ ({key} >> 32)) & 4294967295) * 2654435761) & 4294967295) | 1";
+            return $"CRC32(CONCAT_WS('#', {string.Join(", ", parts)})) * ({factor})";
         }
     }
 }

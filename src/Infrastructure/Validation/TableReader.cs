@@ -118,48 +118,77 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
     }
 
     /// <summary>
-    /// Row count and XOR of row checksums per chunk (<c>id DIV width</c>) for ids in <c>[from, to]</c>, computed
-    /// by the server in one pass.
+    /// Row count and XOR of row checksums per chunk of ids in <c>[from, to]</c>, computed by the server: one
+    /// statement per chunk, all sent at once. (A <c>GROUP BY</c> over the chunk number costs the server a temporary
+    /// table update per row; these are plain range scans of the key.) Chunk <c>k</c> holds the ids
+    /// <c>from + k·width</c> to <c>from + (k+1)·width − 1</c> (see <see cref="ChunkRange"/>); empty chunks are left out.
     /// </summary>
     public async Task<Dictionary<long, (long Count, long Checksum)>> ReadChunkChecksumsAsync(
-        TableSchema schema, Direction side, long from, long to, long width, CancellationToken cancellationToken)
+        TableSchema schema, Direction side, long from, long to, long width, int chunks, CancellationToken cancellationToken)
     {
-        var db = databases[side];
-        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns, schema.NullableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Id} DIV {width} AS c, COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(schema.Table)} " +
-            $"WHERE {Id} >= @a AND {Id} <= @b GROUP BY c";
-        AddParameters(command, [from, to]);
-        var chunks = new Dictionary<long, (long, long)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var checksum = RowChecksum(schema, side);
+        var sql = new StringBuilder();
+        var numbers = new List<long>();
+        for (var chunk = 0L; chunk < chunks && (Int128)from + ((Int128)chunk * width) <= to; chunk++)
         {
-            chunks[reader.GetInt64(0)] = (reader.GetInt64(1), unchecked((long)reader.GetFieldValue<ulong>(2)));
+            var (start, end) = ChunkRange(from, to, width, chunk);
+            numbers.Add(chunk);
+            sql.Append(CultureInfo.InvariantCulture, $"SELECT COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(schema.Table)} WHERE {Id} BETWEEN {start} AND {end};");
         }
 
-        return chunks;
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql.ToString();
+        var result = new Dictionary<long, (long, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        foreach (var chunk in numbers)
+        {
+            if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) > 0)
+            {
+                result[chunk] = (reader.GetInt64(0), unchecked((long)reader.GetFieldValue<ulong>(1)));
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+        }
+
+        return result;
     }
 
-    /// <summary>Id and row checksum of every row in <c>[from, to]</c> (only in <paramref name="chunks"/> when given), by id.</summary>
-    public async Task<List<(long Id, long Checksum)>> ReadRowChecksumsAsync(
-        TableSchema schema, Direction side, long from, long to, long width, IReadOnlyCollection<long>? chunks, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ids of chunk <paramref name="chunk"/> of the segment <c>[from, to]</c>, as <see cref="ReadChunkChecksumsAsync"/>
+    /// numbers them; the chunk must start within the segment.
+    /// </summary>
+    public static (long From, long To) ChunkRange(long from, long to, long width, long chunk)
     {
-        var db = databases[side];
-        var checksum = db.Dialect.RowChecksum(schema.Columns, schema.VariableColumns, schema.NullableColumns) ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
-        await using var connection = await db.OpenAsync(cancellationToken);
+        var start = (Int128)from + ((Int128)chunk * width);
+        return ((long)start, (long)Int128.Min(to, start + width - 1));
+    }
+
+    /// <summary>Id and row checksum of every row in the given id ranges, by id.</summary>
+    public async Task<List<(long Id, long Checksum)>> ReadRowChecksumsAsync(
+        TableSchema schema, Direction side, IReadOnlyList<(long From, long To)> ranges, CancellationToken cancellationToken)
+    {
+        var checksum = RowChecksum(schema, side);
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var inChunks = chunks is null ? "" : $" AND {Id} DIV {width} IN ({new StringBuilder().AppendJoin(',', chunks.Select(c => c.ToString(CultureInfo.InvariantCulture)))})";
-        command.CommandText = $"SELECT {Id}, {checksum} FROM {SqlDialect.Quote(schema.Table)} WHERE {Id} >= @a AND {Id} <= @b{inChunks} ORDER BY {Id}";
-        AddParameters(command, [from, to]);
+        // Ids are integers, so the ranges are written inline: the server reads only these stretches of the key.
+        var where = string.Join(" OR ", ranges.Select(r => string.Create(CultureInfo.InvariantCulture, $"{Id} BETWEEN {r.From} AND {r.To}")));
+        command.CommandText = $"SELECT {Id}, {checksum} FROM {SqlDialect.Quote(schema.Table)} WHERE {where} ORDER BY {Id}";
         var rows = new List<(long, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add((reader.GetInt64(0), reader.GetInt64(1)));
+            rows.Add((reader.GetInt64(0), unchecked((long)reader.GetFieldValue<ulong>(1))));
         }
 
         return rows;
+    }
+
+    private string RowChecksum(TableSchema schema, Direction side)
+    {
+        var db = databases[side];
+        return db.Dialect.RowChecksum(TableSchema.KeyColumn, schema.Columns, schema.VariableColumns, schema.NullableColumns)
+            ?? throw new NotSupportedException($"{db.Provider} has no row checksum.");
     }
 
     private static void AddParameters(DbCommand command, long[] parameters)

@@ -28,8 +28,11 @@ internal sealed partial class TableValidator(
     TimeProvider time,
     ILogger<TableValidator> logger) : ITableValidator
 {
-    /// <summary>Chunks per segment: the unit a full run's workers take, and the step of its cursor.</summary>
-    private const int SegmentChunks = 256;
+    /// <summary>
+    /// Chunks per segment: the unit a full run's workers take, and the step of its cursor. With the default 4,000 rows
+    /// per chunk a segment holds about 128,000 rows, so even a million-row table gives every worker several.
+    /// </summary>
+    private const int SegmentChunks = 32;
 
     /// <summary>Suspects held before they are re-checked mid-run, bounding memory under heavy drift.</summary>
     private const int MaxPendingSuspects = 10_000;
@@ -199,8 +202,8 @@ internal sealed partial class TableValidator(
             return await CompareRowChecksumsAsync(schema, baseSide, segment, width, null, suspects, cancellationToken);
         }
 
-        var b = _reader.ReadChunkChecksumsAsync(schema, baseSide, segment.From, segment.To, width, cancellationToken);
-        var o = _reader.ReadChunkChecksumsAsync(schema, baseSide.Other(), segment.From, segment.To, width, cancellationToken);
+        var b = _reader.ReadChunkChecksumsAsync(schema, baseSide, segment.From, segment.To, width, SegmentChunks, cancellationToken);
+        var o = _reader.ReadChunkChecksumsAsync(schema, baseSide.Other(), segment.From, segment.To, width, SegmentChunks, cancellationToken);
         var (baseChunks, otherChunks) = (await b, await o);
         var (rows, equal) = (0, 0);
         var differing = new List<long>();
@@ -225,8 +228,22 @@ internal sealed partial class TableValidator(
     private async Task<int> CompareRowChecksumsAsync(
         TableSchema schema, Direction baseSide, Segment segment, long width, List<long>? chunks, Suspects suspects, CancellationToken cancellationToken)
     {
-        var b = _reader.ReadRowChecksumsAsync(schema, baseSide, segment.From, segment.To, width, chunks, cancellationToken);
-        var o = _reader.ReadRowChecksumsAsync(schema, baseSide.Other(), segment.From, segment.To, width, chunks, cancellationToken);
+        var ranges = new List<(long From, long To)>();
+        foreach (var (from, to) in chunks is null ? [(segment.From, segment.To)] : chunks.Order().Select(c => TableReader.ChunkRange(segment.From, segment.To, width, c)))
+        {
+            // Neighbouring chunks become one range.
+            if (ranges.Count > 0 && ranges[^1].To + 1 == from)
+            {
+                ranges[^1] = (ranges[^1].From, to);
+            }
+            else
+            {
+                ranges.Add((from, to));
+            }
+        }
+
+        var b = _reader.ReadRowChecksumsAsync(schema, baseSide, ranges, cancellationToken);
+        var o = _reader.ReadRowChecksumsAsync(schema, baseSide.Other(), ranges, cancellationToken);
         var (baseRows, otherRows) = (await b, await o);
         return Merge(baseRows, otherRows, r => r.Id, (x, y) => x.Checksum != y.Checksum, suspects).Checked;
     }
