@@ -42,6 +42,8 @@ await BenchDatabase.SettleAsync(server);
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 Console.WriteLine($"setup: {options.Rows:N0} rows per side, planted {planted.TargetMissing.Count} target_missing / {planted.Neq.Count} neq / {planted.BaseMissing.Count} base_missing ({(options.Clustered ? "clustered" : "scattered")}) in {setup.Elapsed.TotalSeconds:F1} s");
 
+// The control database and its outbox live here for the run, and go with it.
+var dataDirectory = Directory.CreateTempSubdirectory("migration-bench-");
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -50,7 +52,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Migration:Source:ConnectionString"] = BenchDatabase.For(server, BenchDatabase.SourceDatabase),
     ["Migration:Target:Provider"] = "MySql",
     ["Migration:Target:ConnectionString"] = BenchDatabase.For(server, BenchDatabase.TargetDatabase),
-    ["Migration:DataDirectory"] = Directory.CreateTempSubdirectory("migration-bench-").FullName,
+    ["Migration:DataDirectory"] = dataDirectory.FullName,
     ["Migration:Seed:Enabled"] = "false",
     ["Migration:Validation:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
     ["Migration:Validation:ChunkRows"] = (options.Mode == "full-rows" ? 0 : options.ChunkRows).ToString(CultureInfo.InvariantCulture),
@@ -60,11 +62,18 @@ builder.Services.AddApplication().AddInfrastructure(builder.Configuration);
 // Full runs count what validation reports; incremental runs also hand it on to the in-process repair.
 builder.Services.AddSingleton(sp => new CountingPublisher(incremental ? ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp) : null));
 builder.Services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<CountingPublisher>());
-using var host = builder.Build();
+try
+{
+    using var host = builder.Build();
+    return incremental ? await RunIncrementalAsync(host) : await RunFullAsync(host);
+}
+finally
+{
+    Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    dataDirectory.Delete(recursive: true);
+}
 
-return incremental ? await RunIncrementalAsync() : await RunFullAsync();
-
-async Task<int> RunFullAsync()
+async Task<int> RunFullAsync(IHost host)
 {
     var validator = host.Services.GetRequiredService<ITableValidator>();
     var publisher = host.Services.GetRequiredService<CountingPublisher>();
@@ -103,7 +112,7 @@ async Task<int> RunFullAsync()
     return exact ? 0 : 1;
 }
 
-async Task<int> RunIncrementalAsync()
+async Task<int> RunIncrementalAsync(IHost host)
 {
     await host.StartAsync();
     var scheduler = host.Services.GetRequiredService<IValidationScheduler>();
