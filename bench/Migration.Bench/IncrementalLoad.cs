@@ -1,32 +1,37 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using MySqlConnector;
 
 namespace Migration.Bench;
 
 /// <summary>
-/// Writes updates to the source only (as if the target's half of each double write were lost) at a fixed rate,
-/// and watches the target until each update has been copied there by the repair.
+/// Writes updates to the source only (as if the target's half of each double write were lost) at a fixed rate, and
+/// afterwards tells when each one reached the target. The target records that itself: a trigger logs the server's
+/// clock for every row the repair writes, so nothing polls the target while the load runs.
 /// </summary>
 internal sealed class IncrementalLoad(string sourceConnectionString, string targetConnectionString, int rows)
 {
     private const int TicksPerSecond = 50;
 
-    /// <summary>Every write in order: the id, its utime (ms) and when it was written (Stopwatch ticks).</summary>
-    private readonly ConcurrentQueue<Write> _writes = new();
-    private readonly ConcurrentBag<double> _writeToRepairedMs = [];
-    private readonly ConcurrentDictionary<long, long> _lastUtime = new();
-    private long _updates;
+    /// <summary>Every write: the id and its utime, which is the wall-clock time of the write in ms.</summary>
+    private readonly List<(long Id, long Utime)> _writes = [];
+    private readonly Dictionary<long, long> _lastUtime = [];
 
-    public long Updates => Interlocked.Read(ref _updates);
-
-    public IReadOnlyCollection<double> WriteToRepairedMs => _writeToRepairedMs;
-
-    public int Outstanding => _writes.Count;
+    public long Updates => _writes.Count;
 
     /// <summary>The utime of the last write to each id.</summary>
     public IReadOnlyDictionary<long, long> WrittenUtimes => _lastUtime;
+
+    /// <summary>Adds the log table and the trigger that fills it to the target.</summary>
+    public async Task PrepareTargetAsync()
+    {
+        await using var connection = new MySqlConnection(targetConnectionString);
+        await connection.OpenAsync();
+        await BenchDatabase.ExecuteAsync(connection, """
+            CREATE TABLE repair_log (id BIGINT NOT NULL, utime BIGINT NOT NULL, at DATETIME(6) NOT NULL);
+            CREATE TRIGGER users_repaired AFTER UPDATE ON users FOR EACH ROW
+              INSERT INTO repair_log VALUES (NEW.id, NEW.utime, SYSDATE(6));
+            """);
+    }
 
     /// <summary>Writes <paramref name="perSecond"/> updates a second for <paramref name="duration"/>, in ticks of 20 ms.</summary>
     public async Task WriteAsync(int perSecond, TimeSpan duration, CancellationToken cancellationToken)
@@ -35,7 +40,7 @@ internal sealed class IncrementalLoad(string sourceConnectionString, string targ
         await connection.OpenAsync(cancellationToken);
         var random = new Random(42);
         var perTick = Math.Max(1, perSecond / TicksPerSecond);
-        var clock = Stopwatch.StartNew();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (var tick = 0; clock.Elapsed < duration; tick++)
         {
             // Keep to the schedule: sleep only until the next tick is due.
@@ -50,65 +55,66 @@ internal sealed class IncrementalLoad(string sourceConnectionString, string targ
             await using var command = new MySqlCommand(
                 $"UPDATE users SET name = CONCAT('load ', {tick}), utime = {utime} WHERE id IN ({string.Join(',', ids)})", connection);
             await command.ExecuteNonQueryAsync(cancellationToken);
-            var writtenAt = Stopwatch.GetTimestamp();
             foreach (var id in ids)
             {
-                _writes.Enqueue(new Write(id, utime, writtenAt));
+                _writes.Add((id, utime));
                 _lastUtime[id] = utime;
             }
-
-            Interlocked.Add(ref _updates, ids.Length);
         }
+    }
+
+    /// <summary>How many written ids the target does not hold yet at their last written utime (or a newer one).</summary>
+    public async Task<int> CountOutstandingAsync()
+    {
+        await using var connection = new MySqlConnection(targetConnectionString);
+        await connection.OpenAsync();
+        var outstanding = 0;
+        foreach (var chunk in _lastUtime.Chunk(5_000))
+        {
+            var onTarget = new Dictionary<long, long>();
+            await using var command = new MySqlCommand($"SELECT id, utime FROM users WHERE id IN ({string.Join(',', chunk.Select(w => w.Key))})", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                onTarget[reader.GetInt64(0)] = reader.GetInt64(1);
+            }
+
+            outstanding += chunk.Count(w => onTarget.GetValueOrDefault(w.Key, long.MinValue) < w.Value);
+        }
+
+        return outstanding;
     }
 
     /// <summary>
-    /// Polls the target for the oldest outstanding writes until cancelled, recording each write once the target holds
-    /// it (or a newer one). Only the head of the queue is looked at, so a backlog does not make the polling heavier.
+    /// For every write the target received: ms from the write to the first repair that brought the target to its utime
+    /// or a newer one.
     /// </summary>
-    public async Task WatchAsync(CancellationToken cancellationToken)
+    public async Task<List<double>> WriteToRepairedMsAsync()
     {
+        var repairs = new Dictionary<long, List<(long Utime, double AtMs)>>();
         await using var connection = new MySqlConnection(targetConnectionString);
-        await connection.OpenAsync(cancellationToken);
-        var recorded = new HashSet<Write>();
-        try
+        await connection.OpenAsync();
+        await using (var command = new MySqlCommand("SELECT id, utime, UNIX_TIMESTAMP(at) * 1000 FROM repair_log ORDER BY at", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
         {
-            while (true)
+            while (await reader.ReadAsync())
             {
-                var head = _writes.Take(1_000).ToArray();
-                if (head.Length > 0)
-                {
-                    var onTarget = new Dictionary<long, long>();
-                    await using (var command = new MySqlCommand(
-                        $"SELECT id, utime FROM users WHERE id IN ({string.Join(',', head.Select(w => w.Id).Distinct())})", connection))
-                    await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-                    {
-                        while (await reader.ReadAsync(cancellationToken))
-                        {
-                            onTarget[reader.GetInt64(0)] = reader.GetInt64(1);
-                        }
-                    }
-
-                    var now = Stopwatch.GetTimestamp();
-                    foreach (var write in head.Where(w => onTarget.GetValueOrDefault(w.Id, long.MinValue) >= w.Utime && recorded.Add(w)))
-                    {
-                        _writeToRepairedMs.Add(Stopwatch.GetElapsedTime(write.WrittenAt, now).TotalMilliseconds);
-                    }
-
-                    while (_writes.TryPeek(out var first) && recorded.Remove(first))
-                    {
-                        _writes.TryDequeue(out _);
-                    }
-                }
-
-                await Task.Delay(20, cancellationToken);
+                var id = reader.GetInt64(0);
+                (repairs.TryGetValue(id, out var list) ? list : repairs[id] = []).Add((reader.GetInt64(1), (double)reader.GetDecimal(2)));
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
 
-    private sealed record Write(long Id, long Utime, long WrittenAt);
+        var delays = new List<double>();
+        foreach (var (id, utime) in _writes)
+        {
+            if (repairs.TryGetValue(id, out var list) && list.FirstOrDefault(r => r.Utime >= utime) is { AtMs: > 0 } repaired)
+            {
+                delays.Add(repaired.AtMs - utime);
+            }
+        }
+
+        return delays;
+    }
 
     public static string Percentiles(IReadOnlyCollection<double> samples)
     {

@@ -118,30 +118,30 @@ async Task<int> RunIncrementalAsync(IHost host)
     var scheduler = host.Services.GetRequiredService<IValidationScheduler>();
     var load = new IncrementalLoad(
         BenchDatabase.For(server, BenchDatabase.SourceDatabase), BenchDatabase.For(server, BenchDatabase.TargetDatabase), options.Rows);
-    using var watching = new CancellationTokenSource();
-    var watcher = load.WatchAsync(watching.Token);
+    await load.PrepareTargetAsync();
 
     var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, maxRowsPerSecond: null, CancellationToken.None);
     var clock = Stopwatch.StartNew();
     await load.WriteAsync(options.UpdatesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
     var written = clock.Elapsed.TotalSeconds;
+    var cursorLag = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - run.BaseCursor.Utime;
 
     // Let the repair catch up with the last writes, for at most 30 s.
     var drain = Stopwatch.StartNew();
-    while (load.Outstanding > 0 && drain.Elapsed < TimeSpan.FromSeconds(30))
+    var outstanding = await load.CountOutstandingAsync();
+    while (outstanding > 0 && drain.Elapsed < TimeSpan.FromSeconds(30))
     {
-        await Task.Delay(20);
+        await Task.Delay(100);
+        outstanding = await load.CountOutstandingAsync();
     }
 
-    await watching.CancelAsync();
-    await watcher;
     await scheduler.StopAsync(RunKind.Incremental, CancellationToken.None);
     var repair = host.Services.GetRequiredService<IRepairMonitor>().Snapshot();
     await host.StopAsync();
 
     Console.WriteLine($"mode: incremental, interval 50 ms, batch {options.BatchSize}");
     Console.WriteLine($"updates written to the source: {load.Updates:N0} in {written:F1} s ({load.Updates / written:N0}/s)");
-    Console.WriteLine($"run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors, cursor lag at stop {TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - run.BaseCursor.Utime:N0} ms");
+    Console.WriteLine($"run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors, cursor lag when the writes ended {cursorLag:N0} ms");
     Console.WriteLine($"repair: {repair.Upserted:N0} upserted, {repair.Failed} failed attempts, {repair.Pending} pending");
     // Each update sets utime to the write time, and each event carries when it was detected.
     var utimes = load.WrittenUtimes;
@@ -150,11 +150,10 @@ async Task<int> RunIncrementalAsync(IHost host)
         .Select(e => (double)(e.DetectedAt.ToUnixTimeMilliseconds() - utimes[e.Id]))
         .ToArray();
     Console.WriteLine($"write → detected by validation: {IncrementalLoad.Percentiles(detected)}");
-    Console.WriteLine($"write → repaired on the target: {IncrementalLoad.Percentiles(load.WriteToRepairedMs)}");
+    Console.WriteLine($"write → repaired on the target: {IncrementalLoad.Percentiles(await load.WriteToRepairedMsAsync())}");
     Console.WriteLine($"peak memory: {PeakMb():F0} MB");
-    var keptUp = load.Outstanding == 0;
-    Console.WriteLine(keptUp ? "result: every update reached the target" : $"result: {load.Outstanding:N0} updates never reached the target");
-    return keptUp ? 0 : 1;
+    Console.WriteLine(outstanding == 0 ? "result: every update reached the target" : $"result: {outstanding:N0} updated rows never reached the target");
+    return outstanding == 0 ? 0 : 1;
 }
 
 static double PeakMb() => Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
