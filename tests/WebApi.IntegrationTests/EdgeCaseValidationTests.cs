@@ -34,6 +34,16 @@ public abstract class EdgeCaseValidationTests
         (long.MinValue + 1, "'only source'", "1", null, null),
     ];
 
+    /// <summary>The service on the edge table, with no seed, and the given full-run chunk and batch sizes.</summary>
+    private static MigrationApi CreateApi(TestDatabases databases, int chunkRows, int batchSize) =>
+        new(databases, settings: new Dictionary<string, string?>
+        {
+            ["Migration:Table"] = Table,
+            ["Migration:Seed:Enabled"] = "false",
+            ["Migration:Validation:ChunkRows"] = chunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Migration:Validation:BatchSize"] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+
     [Theory]
     [InlineData(0)]
     [InlineData(1000)]
@@ -41,13 +51,7 @@ public abstract class EdgeCaseValidationTests
     public async Task FullRun_EdgeValues_ReportsExactlyTheRealDifferences(int chunkRows)
     {
         var databases = await CreateDatabasesAsync();
-        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
-        {
-            ["Migration:Table"] = Table,
-            ["Migration:Seed:Enabled"] = "false",
-            ["Migration:Validation:ChunkRows"] = chunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Migration:Validation:BatchSize"] = "3",
-        });
+        await using var api = CreateApi(databases, chunkRows, batchSize: 3);
 
         // The tables exist before the service starts (on first use of the client), so it creates no schema of its own.
         foreach (var side in new[] { Direction.Src, Direction.Dst })
@@ -89,12 +93,7 @@ public abstract class EdgeCaseValidationTests
     public async Task FullRun_RowsThatSwappedValues_AreReported(int chunkRows)
     {
         var databases = await CreateDatabasesAsync();
-        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
-        {
-            ["Migration:Table"] = Table,
-            ["Migration:Seed:Enabled"] = "false",
-            ["Migration:Validation:ChunkRows"] = chunkRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        await using var api = CreateApi(databases, chunkRows, batchSize: 1000);
 
         // One chunk holds every row, and only the swaps differ: 1 and 2 exchanged whole, 3 and 4 exchanged amounts
         // (the same bytes changed the same way in both rows, so the XOR of their CRC32s does not change).
