@@ -128,11 +128,10 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
     {
         var checksum = RowChecksum(schema, side);
         var sql = new StringBuilder();
-        var numbers = new List<long>();
-        for (var chunk = 0L; chunk < chunks && (Int128)from + ((Int128)chunk * width) <= to; chunk++)
+        var statements = 0L;
+        for (; statements < chunks && (Int128)from + ((Int128)statements * width) <= to; statements++)
         {
-            var (start, end) = ChunkRange(from, to, width, chunk);
-            numbers.Add(chunk);
+            var (start, end) = ChunkRange(from, to, width, statements);
             sql.Append(CultureInfo.InvariantCulture, $"SELECT COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(schema.Table)} WHERE {Id} BETWEEN {start} AND {end};");
         }
 
@@ -141,7 +140,8 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
         command.CommandText = sql.ToString();
         var result = new Dictionary<long, (long, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        foreach (var chunk in numbers)
+        // Statement k returns the one row of chunk k.
+        for (var chunk = 0L; chunk < statements; chunk++)
         {
             if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) > 0)
             {
