@@ -88,6 +88,7 @@ public static class DependencyInjection
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());
         services.AddSingleton<RowRepairer>();
+        services.AddSingleton<IConflictStore, EfConflictStore>();
         services.AddSingleton<RepairHandler>();
 
         services.AddSingleton<IValidateOptions<MigrationOptions>, KafkaOptionsValidator>();

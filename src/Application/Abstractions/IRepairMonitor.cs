@@ -4,7 +4,7 @@ namespace Migration.Application.Abstractions;
 /// <param name="Upserted">Rows copied from the base to the other side.</param>
 /// <param name="Deleted">Rows deleted from the other side because the base has none.</param>
 /// <param name="Unchanged">Events whose row was already equal on both sides when repaired.</param>
-/// <param name="Skipped">Rows left alone because the other side held a newer <c>utime</c> than the base.</param>
+/// <param name="Conflicts">Rows the repair policy refused to touch; each is stored as a conflict (<c>GET /migrator/conflicts</c>).</param>
 /// <param name="Failed">Repair attempts that threw; each is retried after a back-off.</param>
 /// <param name="GaveUp">
 /// Events set aside after their last attempt failed, or because they were malformed (with Kafka they go to the
@@ -14,7 +14,7 @@ namespace Migration.Application.Abstractions;
 /// The repair's backlog: on the in-process path, events published and not yet handled; with Kafka, this instance's
 /// consumer lag (0 when it runs no consumer).
 /// </param>
-public sealed record RepairCounters(long Upserted, long Deleted, long Unchanged, long Skipped, long Failed, long GaveUp, long Pending)
+public sealed record RepairCounters(long Upserted, long Deleted, long Unchanged, long Conflicts, long Failed, long GaveUp, long Pending)
 {
     /// <summary>Rows the repair changed.</summary>
     public long Repaired => Upserted + Deleted;

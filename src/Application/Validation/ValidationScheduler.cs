@@ -17,6 +17,7 @@ internal sealed partial class ValidationScheduler(
     ITableValidator validator,
     IPatternStore patterns,
     IRunCheckpointStore checkpoints,
+    IConflictStore conflicts,
     IOptions<RunOptions> runOptions,
     TimeProvider time,
     ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService
@@ -182,6 +183,10 @@ internal sealed partial class ValidationScheduler(
             await validator.RunAsync(run, cancellationToken);
             run.Complete(time.GetUtcNow());
             LogEnded(run.Id, run.Kind, run.Status, run.RowsChecked);
+            if (run.Kind == RunKind.Full)
+            {
+                await SupersedeConflictsAsync(run);
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -207,6 +212,26 @@ internal sealed partial class ValidationScheduler(
             await saver;
             await SaveCheckpointAsync(run);
             Interlocked.Decrement(ref slot.Live);
+        }
+    }
+
+    /// <summary>
+    /// A completed full run found every difference still there when it started; its repair decides each again. So the
+    /// conflicts stored before it started are closed (a failure is logged; the next completed run closes them).
+    /// </summary>
+    private async Task SupersedeConflictsAsync(ValidationRun run)
+    {
+        try
+        {
+            var closed = await conflicts.SupersedeAsync(run.StartedAt, $"superseded by full run {run.Id}", CancellationToken.None);
+            if (closed > 0)
+            {
+                LogConflictsSuperseded(closed, run.Id);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogSupersedeFailed(ex, run.Id);
         }
     }
 
@@ -267,6 +292,12 @@ internal sealed partial class ValidationScheduler(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Failed to load validation checkpoints; earlier runs are not shown and cannot be resumed")]
     private partial void LogCheckpointLoadFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Full run {RunId} completed: {Count} conflicts stored before it started are closed; its repair decides those rows again")]
+    private partial void LogConflictsSuperseded(int count, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not close the conflicts superseded by full run {RunId}")]
+    private partial void LogSupersedeFailed(Exception exception, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Validation run {RunId} ({Kind}) failed")]
     private partial void LogFailed(Exception exception, Guid runId, RunKind kind);

@@ -11,10 +11,16 @@ internal abstract class SqlDialect
     public static string Quote(string identifier) => $"`{identifier.Replace("`", "``", StringComparison.Ordinal)}`";
 
     /// <summary>
-    /// Inserts a row or updates the existing one, but never replaces a row whose <c>utime</c> is newer than the
-    /// incoming one. Parameters are <c>@p0</c>, <c>@p1</c>… in the order of <paramref name="columns"/>.
+    /// Inserts a row or updates the existing one, but only where the existing row's <c>utime</c> is not newer than the
+    /// incoming one or not newer than <c>@confirmed</c> (the repair's guard, <see cref="Domain.Repair.RepairRule"/>):
+    /// a row written after that time is left as it is. Parameters are <c>@p0</c>, <c>@p1</c>… in the order of
+    /// <paramref name="columns"/>, and <c>@confirmed</c>.
     /// </summary>
     public abstract string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn);
+
+    /// <summary>Deletes the row with key <c>@p0</c> unless its <c>utime</c> is newer than <c>@confirmed</c>.</summary>
+    public virtual string GuardedDelete(string table, string keyColumn, string utimeColumn) =>
+        $"DELETE FROM {Quote(table)} WHERE {Quote(keyColumn)} = @p0 AND {Quote(utimeColumn)} <= @confirmed";
 
     /// <summary>
     /// A per-row checksum computed by the server (an unsigned 64-bit integer), or null where the engine has none (then
@@ -46,7 +52,7 @@ internal abstract class SqlDialect
         {
             var sets = columns.Where(c => c != keyColumn).Select(c => $"{Quote(c)} = excluded.{Quote(c)}");
             return $"{InsertPrefix(table, columns)} ON CONFLICT({Quote(keyColumn)}) DO UPDATE SET {string.Join(", ", sets)} " +
-                $"WHERE excluded.{Quote(utimeColumn)} >= {Quote(table)}.{Quote(utimeColumn)}";
+                $"WHERE excluded.{Quote(utimeColumn)} >= {Quote(table)}.{Quote(utimeColumn)} OR {Quote(table)}.{Quote(utimeColumn)} <= @confirmed";
         }
     }
 
@@ -55,7 +61,7 @@ internal abstract class SqlDialect
         public override string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn)
         {
             // MySQL applies the assignments left to right, so utime, which the guard reads, is assigned last.
-            var guard = $"VALUES({Quote(utimeColumn)}) >= {Quote(utimeColumn)}";
+            var guard = $"(VALUES({Quote(utimeColumn)}) >= {Quote(utimeColumn)} OR {Quote(utimeColumn)} <= @confirmed)";
             var sets = columns.Where(c => c != keyColumn && c != utimeColumn)
                 .Append(utimeColumn)
                 .Select(c => $"{Quote(c)} = IF({guard}, VALUES({Quote(c)}), {Quote(c)})");

@@ -54,7 +54,7 @@ public sealed class MigrationMetrics : IDisposable
                     new Measurement<long>(c.Upserted, new KeyValuePair<string, object?>("outcome", "upserted")),
                     new Measurement<long>(c.Deleted, new KeyValuePair<string, object?>("outcome", "deleted")),
                     new Measurement<long>(c.Unchanged, new KeyValuePair<string, object?>("outcome", "unchanged")),
-                    new Measurement<long>(c.Skipped, new KeyValuePair<string, object?>("outcome", "skipped")),
+                    new Measurement<long>(c.Conflicts, new KeyValuePair<string, object?>("outcome", "conflict")),
                     new Measurement<long>(c.GaveUp, new KeyValuePair<string, object?>("outcome", "gave_up")),
                 ];
             },

@@ -1,3 +1,5 @@
+using Migration.Domain.Repair;
+
 namespace Migration.Infrastructure.Options;
 
 public enum DatabaseProvider
@@ -138,4 +140,10 @@ public sealed class RepairOptions
 
     /// <summary>In-process path: rows repaired at once, in lanes by row key so one row's events keep their order. Default 4.</summary>
     public int Parallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Which version a repair keeps: <c>BaseWins</c> (default: the run's base side wins once a difference is confirmed)
+    /// or <c>NewestWins</c> (the newer <c>utime</c> wins). Rows the policy will not touch are stored as conflicts.
+    /// </summary>
+    public RepairPolicy Policy { get; set; } = RepairPolicy.BaseWins;
 }

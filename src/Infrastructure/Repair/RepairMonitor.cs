@@ -9,7 +9,7 @@ internal sealed class RepairMonitor : IRepairMonitor
     private long _upserted;
     private long _deleted;
     private long _unchanged;
-    private long _skipped;
+    private long _conflicts;
     private long _failed;
     private long _gaveUp;
     private long _backlog = -1;
@@ -28,7 +28,7 @@ internal sealed class RepairMonitor : IRepairMonitor
             case RepairOutcome.Upserted: Interlocked.Increment(ref _upserted); break;
             case RepairOutcome.Deleted: Interlocked.Increment(ref _deleted); break;
             case RepairOutcome.Unchanged: Interlocked.Increment(ref _unchanged); break;
-            case RepairOutcome.Skipped: Interlocked.Increment(ref _skipped); break;
+            case RepairOutcome.Conflict: Interlocked.Increment(ref _conflicts); break;
             default: Interlocked.Increment(ref _gaveUp); break;
         }
 
@@ -45,7 +45,7 @@ internal sealed class RepairMonitor : IRepairMonitor
             Interlocked.Read(ref _upserted),
             Interlocked.Read(ref _deleted),
             Interlocked.Read(ref _unchanged),
-            Interlocked.Read(ref _skipped),
+            Interlocked.Read(ref _conflicts),
             Interlocked.Read(ref _failed),
             Interlocked.Read(ref _gaveUp),
             Interlocked.Read(ref _backlog) is >= 0 and var lag ? lag : Math.Max(0, published - handled));

@@ -24,7 +24,8 @@ public sealed class ValidationSchedulerTests
         _validator.Table.Returns("users");
         _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
         _scheduler = new ValidationScheduler(
-            _validator, _patterns, _checkpoints, Options.Create(new RunOptions()), TimeProvider.System, NullLogger<ValidationScheduler>.Instance);
+            _validator, _patterns, _checkpoints, Substitute.For<IConflictStore>(), Options.Create(new RunOptions()), TimeProvider.System,
+            NullLogger<ValidationScheduler>.Instance);
     }
 
     /// <summary>A validator that runs until cancelled, then takes a moment to clean up, recording its exit.</summary>

@@ -35,6 +35,9 @@ public sealed record MigrationStatusDto(
 
     /// <summary>This instance's Kafka repair consumer (partitions, lag, dead letters); null when it runs none.</summary>
     public RepairConsumerStatus? Consumer { get; init; }
+
+    /// <summary>Rows the repair policy refused to touch and that are still open (<c>GET /migrator/conflicts</c>); null when the control database could not be read.</summary>
+    public long? OpenConflicts { get; init; }
 }
 
 internal sealed partial class GetStatusQueryHandler(
@@ -45,6 +48,7 @@ internal sealed partial class GetStatusQueryHandler(
     IRepairConsumerMonitor consumer,
     IInstanceRegistry instances,
     IDoubleWriteMonitor doubleWrites,
+    IConflictStore conflicts,
     TimeProvider time,
     ILogger<GetStatusQueryHandler> logger)
     : IRequestHandler<GetStatusQuery, MigrationStatusDto>
@@ -53,9 +57,11 @@ internal sealed partial class GetStatusQueryHandler(
     {
         var pattern = await patterns.GetAsync(cancellationToken);
         IReadOnlyList<InstanceDto>? live = null;
+        long? openConflicts = null;
         try
         {
             live = (await instances.LiveInstancesAsync(cancellationToken)).Select(i => InstanceDto.From(i, instances.InstanceId)).ToArray();
+            openConflicts = await conflicts.CountOpenAsync(cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -74,6 +80,7 @@ internal sealed partial class GetStatusQueryHandler(
         {
             Outbox = await outbox.GetAsync(cancellationToken),
             Consumer = consumer.Snapshot(),
+            OpenConflicts = openConflicts,
         };
     }
 
