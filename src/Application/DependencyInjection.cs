@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
 using Migration.Application.Patterns;
+using Migration.Application.Patterns.Cutover;
 using Migration.Application.Validation;
 using Migration.Application.Validation.StartIncr;
 
@@ -24,6 +25,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidationScheduler>(sp => sp.GetRequiredService<ValidationScheduler>());
         services.AddHostedService(sp => sp.GetRequiredService<ValidationScheduler>());
         services.AddSingleton<RunRebaser>();
+        services.AddSingleton<CutoverGate>();
         return services;
     }
 }

@@ -65,6 +65,8 @@ public static class DependencyInjection
         // The double-write pool: one open-generic repository for every entity mapped on the sides.
         services.AddSingleton<DoubleWriteMonitor>();
         services.AddSingleton<IDoubleWriteMonitor>(sp => sp.GetRequiredService<DoubleWriteMonitor>());
+        services.AddSingleton<InFlightWrites>();
+        services.AddSingleton<WriteFence>();
         services.AddSingleton<DoubleWriter>();
         services.AddSingleton(typeof(IMigratedRepository<>), typeof(DoubleWriteRepository<>));
         services.AddSingleton<IMigratedUnitOfWorkFactory, DoubleWriteUnitOfWorkFactory>();
@@ -95,6 +97,7 @@ public static class DependencyInjection
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxMonitor>();
         services.AddSingleton<IOutboxMonitor>(sp => sp.GetRequiredService<OutboxMonitor>());
+        services.AddSingleton<IRepairBacklog, RepairBacklogReader>();
         services.AddSingleton<IInconsistencyPublisher, OutboxInconsistencyPublisher>();
         services.AddSingleton<IEventTransport>(sp => sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Kafka.Enabled
             ? ActivatorUtilities.CreateInstance<KafkaEventTransport>(sp)

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
+using Migration.Application.Conflicts.ListConflicts;
 using Migration.Application.Users;
 using Migration.Application.Users.TransferBalance;
 using Migration.Domain;
@@ -159,21 +160,42 @@ public abstract class DoubleWriteTests
     }
 
     [Fact]
-    public async Task Insert_SecondaryAlreadyHasARowUnderThatId_TheCopyOverwritesItAndNothingFails()
+    public async Task Insert_SecondaryHoldsAnotherRowUnderThatId_ItIsNeverOverwrittenButStoredAsAConflict()
     {
         await using var api = await StartAsync("src_first");
         var db = api.Databases;
-        // What the repair leaves when it copies a freshly inserted row before the pool's own copy gets there, or stale
-        // drift: a row on the target under the id the source assigns next.
+        // A row on the target under the id the source assigns next, written there by something other than the pool
+        // after the service started (its version is older than any insert now): not this insert's row.
         await db.ExecuteAsync(Direction.Dst,
-            "INSERT INTO users (id, name, email, age, balance, ctime, utime) VALUES (301, 'stale', 'stale@example.com', 1, 0, 1, 1)");
+            "INSERT INTO users (id, name, email, age, balance, ctime, utime) VALUES (301, 'other', 'other@example.com', 1, 0, 1, 1)");
 
         var user = await CreateUserAsync(api.CreateClient(), "Fresh Insert");
 
         Assert.Equal(301, user.Id);
-        var (source, target) = (await db.ReadAllAsync(Direction.Src), await db.ReadAllAsync(Direction.Dst));
-        Assert.Equal(source[301], target[301]);
-        Assert.Equal(0L, (await api.StatusAsync()).DoubleWrite!.SecondaryFailures);
+        var target = await db.ReadAllAsync(Direction.Dst);
+        Assert.Contains("name=other", target[301], StringComparison.Ordinal);
+        Assert.Contains("name=Fresh Insert", (await db.ReadAllAsync(Direction.Src))[301], StringComparison.Ordinal);
+        var status = await api.StatusAsync();
+        Assert.Equal((1L, 0L, 1L), (status.DoubleWrite!.ForeignRows, status.DoubleWrite.SecondaryFailures, status.OpenConflicts));
+        var conflict = Assert.Single((await api.CreateClient().GetFromJsonAsync<ConflictPageDto>("/migrator/conflicts", _ct))!.Items);
+        Assert.Equal(("users", "301", "SRC", 1L), (conflict.Table, conflict.Key, conflict.BaseSide, conflict.OtherVersion));
+    }
+
+    [Fact]
+    public async Task Insert_RepairCopiedTheRowFirst_TheCopyKeepsItAndNothingFails()
+    {
+        await using var api = await StartAsync("src_first");
+        var db = api.Databases;
+        // The repair got there first with a newer version of the same row (a later update already copied).
+        await db.ExecuteAsync(Direction.Dst,
+            "INSERT INTO users (id, name, email, age, balance, ctime, utime) VALUES (301, 'newer', 'newer@example.com', 1, 0, 1, 9000000000000)");
+
+        var user = await CreateUserAsync(api.CreateClient(), "Fresh Insert");
+
+        Assert.Equal(301, user.Id);
+        Assert.Contains("name=newer", (await db.ReadAllAsync(Direction.Dst))[301], StringComparison.Ordinal);
+        var status = await api.StatusAsync();
+        Assert.Equal((0L, 1L, 0L), (status.DoubleWrite!.ForeignRows, status.DoubleWrite.SecondaryNewer, status.OpenConflicts));
         Assert.Empty(api.Publisher.Published);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Migration.Application.Abstractions;
 using Migration.Application.Patterns;
+using Migration.Application.Patterns.Cutover;
 using Migration.Application.Users;
 using Migration.Domain;
 using Migration.WebApi.IntegrationTests.Infrastructure;
@@ -53,6 +54,11 @@ public abstract class PatternApiTests
         var expectedVersion = 1L;
         foreach (var (pattern, baseSide) in new[] { ("src_first", "SRC"), ("dst_first", "DST"), ("dst_only", "DST"), ("dst_first", "DST"), ("src_first", "SRC") })
         {
+            if (baseSide != (await api.PatternAsync()).BaseSide)
+            {
+                await api.ProveCutoverAsync();
+            }
+
             var switched = await SwitchOkAsync(api, pattern);
             expectedVersion++;
             Assert.Equal((pattern, true, false, expectedVersion, baseSide), (switched.Pattern, switched.Changed, switched.Forced, switched.Version, switched.BaseSide));
@@ -169,9 +175,10 @@ public abstract class PatternApiTests
         Assert.Equal(("incremental", false, before.Incremental!.Id), (keptRun.Kind, keptRun.Restarted, keptRun.Run.Id));
 
         await SwitchOkAsync(api, "src_first");
+        await api.ProveCutoverAsync();
         var switched = await SwitchOkAsync(api, "dst_first");
 
-        var restarted = Assert.Single(switched.Validation);
+        var restarted = Assert.Single(switched.Validation, r => r.Kind == "incremental");
         Assert.Equal(("incremental", true, before.Incremental.Id), (restarted.Kind, restarted.Restarted, restarted.ReplacedRunId));
         Assert.Equal(("DST", "running", 100L), (restarted.Run.BaseSide, restarted.Run.Status, restarted.Run.Interval!.Value));
         Assert.True(restarted.Run.Utime >= 5, "the restarted run never starts before the original utime");
@@ -179,6 +186,49 @@ public abstract class PatternApiTests
         var status = await api.StatusAsync();
         Assert.Equal((restarted.Run.Id, "DST", "running"), (status.Incremental!.Id, status.Incremental.BaseSide, status.Incremental.Status));
         await client.PostAsync("/migrator/incr/stop", null, _ct);
+    }
+
+    [Fact]
+    public async Task Switch_BaseChangeWithoutProof_Is409WithReasonsUntilAFullRunIsRepaired_ForceIsStoredWithWho()
+    {
+        await using var api = Start(await CreateDatabasesAsync(), pattern: "src_first");
+
+        var cutover = await api.CreateClient().GetFromJsonAsync<CutoverDto>("/migrator/cutover", _ct);
+        Assert.Equal(("src_first", "dst_first", true, false), (cutover!.Current, cutover.Next, cutover.ChangesBase, cutover.Ready));
+        Assert.Contains(cutover.Reasons, r => r.StartsWith("no full validation with base SRC", StringComparison.Ordinal));
+
+        var refused = await SwitchAsync(api, "dst_first");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        using (var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync(_ct)))
+        {
+            Assert.NotEmpty(problem.RootElement.GetProperty("reasons").EnumerateArray());
+            Assert.True(problem.RootElement.TryGetProperty("atRisk", out _));
+        }
+
+        Assert.Equal("src_first", (await api.PatternAsync()).Pattern);
+
+        // The seed's drift is found and repaired by a full run; then the same switch goes through, not forced.
+        await api.ProveCutoverAsync();
+        cutover = await api.CreateClient().GetFromJsonAsync<CutoverDto>("/migrator/cutover", _ct);
+        Assert.True(cutover!.Ready, string.Join("; ", cutover.Reasons));
+        Assert.Equal(("completed", "SRC"), (cutover.LastFullRun!.Status, cutover.LastFullRun.BaseSide));
+        var switched = await SwitchOkAsync(api, "dst_first");
+        Assert.False(switched.Forced);
+
+        // Back to SRC needs a run with base DST: forcing it is allowed, and stored with the key that forced it.
+        var forced = await SwitchOkAsync(api, "src_first", force: true);
+        Assert.True(forced.Forced);
+        var state = await api.PatternAsync();
+        Assert.Equal(("src_first", true, "tests"), (state.Pattern, state.Forced, state.ForcedBy));
+    }
+
+    [Fact]
+    public async Task Cutover_UnknownPattern_Is400NamingTo()
+    {
+        await using var api = Start(await CreateDatabasesAsync());
+        var response = await api.CreateClient().GetAsync("/migrator/cutover?to=dst", _ct);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("\"to\"", await response.Content.ReadAsStringAsync(_ct), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,6 +255,7 @@ public abstract class PatternApiTests
         Assert.Equal((await databases.ReadAllAsync(Direction.Src))[user.Id], (await databases.ReadAllAsync(Direction.Dst))[user.Id]);
 
         // And a switch made on B reaches A the same way.
+        await b.ProveCutoverAsync();
         await SwitchOkAsync(b, "dst_first");
         await Eventually.HoldsAsync(async () => (await a.PatternAsync()) is { Applied: "dst_first", Converged: true }, "instance A applies dst_first");
     }
@@ -240,9 +291,10 @@ public abstract class PatternApiTests
         var before = await b.WaitForStatusAsync(s => s.Incremental!.RowsChecked > 0);
         Assert.Equal("SRC", before.Incremental!.BaseSide);
         await Eventually.HoldsAsync(async () => (await a.PatternAsync()) is { Converged: true, Instances.Count: 2 }, "both instances apply src_first");
+        await a.ProveCutoverAsync();
 
         var switched = await SwitchOkAsync(a, "dst_first");
-        Assert.Empty(switched.Validation); // A has no run of its own
+        Assert.Empty(switched.Validation); // A has no running run of its own
 
         var after = await b.WaitForStatusAsync(s => s.Incremental!.Id != before.Incremental.Id && s.Incremental.BaseSide == "DST");
         Assert.Equal(("running", 100L), (after.Incremental!.Status, after.Incremental.Interval!.Value));

@@ -18,7 +18,14 @@ public sealed record DoubleWriteCounters(
     long ReportFailures,
     long SecondaryNewer,
     string? LastSecondaryError,
-    DateTimeOffset? LastSecondaryErrorAt);
+    DateTimeOffset? LastSecondaryErrorAt)
+{
+    /// <summary>Inserts whose copy found another, older row under the same key on the secondary: left alone, stored as conflicts.</summary>
+    public long ForeignRows { get; init; }
+
+    /// <summary>When rows last differed between the sides without a report (see <c>ReportFailures</c>); null if never.</summary>
+    public DateTimeOffset? LastReportFailureAt { get; init; }
+}
 
 public interface IDoubleWriteMonitor
 {

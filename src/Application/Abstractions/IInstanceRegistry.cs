@@ -16,6 +16,7 @@ public interface IInstanceRegistry
 /// <param name="Pattern">The pattern it applied at its last heartbeat.</param>
 /// <param name="PatternVersion">The stored version of that pattern.</param>
 /// <param name="SecondaryFailures">Writes whose copy to the secondary side failed on that instance since it started.</param>
+/// <param name="AppliedAt">Since when it applies <paramref name="PatternVersion"/> with no write of an older pattern still running there.</param>
 public sealed record InstanceStatus(
     string InstanceId,
     string Host,
@@ -23,4 +24,9 @@ public sealed record InstanceStatus(
     long PatternVersion,
     DateTimeOffset StartedAt,
     DateTimeOffset LastSeen,
-    long SecondaryFailures);
+    long SecondaryFailures,
+    DateTimeOffset AppliedAt)
+{
+    /// <summary>When rows last differed between the sides on that instance with no event to repair them (a failed copy whose report failed too).</summary>
+    public DateTimeOffset? LastUnreportedAt { get; init; }
+}

@@ -49,7 +49,11 @@ public sealed record PatternStateDto(
     string Applied,
     IReadOnlyList<string> Allowed,
     bool Converged,
-    IReadOnlyList<InstanceDto> Instances);
+    IReadOnlyList<InstanceDto> Instances)
+{
+    /// <summary>Who forced the last switch (the API key's name or the token's subject); null unless it was forced.</summary>
+    public string? ForcedBy { get; init; }
+}
 
 /// <summary>What a pattern switch did to a validation run of the answering instance.</summary>
 /// <param name="Kind"><c>incremental</c> or <c>full</c>.</param>

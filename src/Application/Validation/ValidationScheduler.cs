@@ -181,12 +181,17 @@ internal sealed partial class ValidationScheduler(
         try
         {
             await validator.RunAsync(run, cancellationToken);
-            run.Complete(time.GetUtcNow());
-            LogEnded(run.Id, run.Kind, run.Status, run.RowsChecked);
+            // Durable before it is visible: whoever sees the run completed (the cut-over gate reads the control
+            // database) finds it so there, with the conflicts it supersedes closed.
+            var endedAt = time.GetUtcNow();
             if (run.Kind == RunKind.Full)
             {
                 await SupersedeConflictsAsync(run);
             }
+
+            await SaveCheckpointAsync(run, completedAt: endedAt);
+            run.Complete(endedAt);
+            LogEnded(run.Id, run.Kind, run.Status, run.RowsChecked);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -253,11 +258,18 @@ internal sealed partial class ValidationScheduler(
     }
 
     /// <summary>A failed save is logged and counted; the next one will carry the progress.</summary>
-    private async Task SaveCheckpointAsync(ValidationRun run)
+    /// <param name="completedAt">Saves the run as completed at this time, before it says so itself.</param>
+    private async Task SaveCheckpointAsync(ValidationRun run, DateTimeOffset? completedAt = null)
     {
         try
         {
-            await checkpoints.SaveAsync(run.ToCheckpoint(time.GetUtcNow()), CancellationToken.None);
+            var checkpoint = run.ToCheckpoint(time.GetUtcNow());
+            if (completedAt is { } at)
+            {
+                checkpoint = checkpoint with { Status = RunStatus.Completed, EndedAt = at };
+            }
+
+            await checkpoints.SaveAsync(checkpoint, CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace Migration.Infrastructure.Data;
@@ -38,6 +39,28 @@ internal abstract class SqlDialect
 
     public bool HasRowChecksum => RowChecksum("id", ["c"], [], []) is not null;
 
+    /// <summary>The write fence of a side (see <see cref="DoubleWrite.WriteFence"/>): one row naming the side that assigns ids.</summary>
+    public string CreateFenceTable =>
+        "CREATE TABLE IF NOT EXISTS `migration_fence` (`id` INT NOT NULL PRIMARY KEY, `primary_side` VARCHAR(3) NOT NULL, `changed_at` BIGINT NOT NULL)";
+
+    /// <summary>
+    /// The fence's side. <paramref name="forWrite"/>: inside a write transaction, holding the fence row so that moving the
+    /// fence waits until the transaction has ended.
+    /// </summary>
+    public abstract string ReadFence(bool forWrite);
+
+    /// <summary>Sets the fence to <c>@side</c> at <c>@at</c>; on MySQL it waits for every transaction that read the fence for a write.</summary>
+    public abstract string SetFence { get; }
+
+    /// <summary>One row, one column: 1 when the table <c>@t</c> exists in the connection's database, else 0.</summary>
+    public abstract string TableExists { get; }
+
+    /// <summary>The largest key of the table, 0 when it is empty.</summary>
+    public static string MaxKey(string table, string keyColumn) => $"SELECT COALESCE(MAX({Quote(keyColumn)}), 0) FROM {Quote(table)}";
+
+    /// <summary>Makes the table's next generated key greater than <paramref name="floor"/> (never lower than it already is).</summary>
+    public abstract string RaiseIdFloor(string table, long floor);
+
     private static string InsertPrefix(string table, IReadOnlyList<string> columns)
     {
         var sql = new StringBuilder("INSERT INTO ").Append(Quote(table)).Append(" (");
@@ -48,6 +71,21 @@ internal abstract class SqlDialect
 
     private sealed class SqliteDialect : SqlDialect
     {
+        // SQLite's write transaction holds the database's write lock from its start, so a plain read is enough.
+        public override string ReadFence(bool forWrite) => "SELECT `primary_side` FROM `migration_fence` WHERE `id` = 1";
+
+        public override string SetFence =>
+            "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
+            "ON CONFLICT(`id`) DO UPDATE SET `primary_side` = excluded.`primary_side`, `changed_at` = excluded.`changed_at`";
+
+        public override string TableExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @t";
+
+        // An AUTOINCREMENT table takes its next key from sqlite_sequence (EF Core creates integer keys that way).
+        public override string RaiseIdFloor(string table, long floor) => string.Create(CultureInfo.InvariantCulture,
+            $"UPDATE sqlite_sequence SET seq = MAX(seq, {floor}) WHERE name = '{table.Replace("'", "''", StringComparison.Ordinal)}'; " +
+            $"INSERT INTO sqlite_sequence (name, seq) SELECT '{table.Replace("'", "''", StringComparison.Ordinal)}', {floor} " +
+            $"WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '{table.Replace("'", "''", StringComparison.Ordinal)}')");
+
         public override string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn)
         {
             var sets = columns.Where(c => c != keyColumn).Select(c => $"{Quote(c)} = excluded.{Quote(c)}");
@@ -58,6 +96,20 @@ internal abstract class SqlDialect
 
     private sealed class MySqlDialect : SqlDialect
     {
+        public override string ReadFence(bool forWrite) =>
+            "SELECT `primary_side` FROM `migration_fence` WHERE `id` = 1" + (forWrite ? " LOCK IN SHARE MODE" : "");
+
+        public override string SetFence =>
+            "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
+            "ON DUPLICATE KEY UPDATE `primary_side` = VALUES(`primary_side`), `changed_at` = VALUES(`changed_at`)";
+
+        public override string TableExists =>
+            "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t";
+
+        // InnoDB never sets the counter below the largest key + 1, so a floor lower than that changes nothing.
+        public override string RaiseIdFloor(string table, long floor) =>
+            string.Create(CultureInfo.InvariantCulture, $"ALTER TABLE {Quote(table)} AUTO_INCREMENT = {floor + 1}");
+
         public override string Upsert(string table, IReadOnlyList<string> columns, string keyColumn, string utimeColumn)
         {
             // MySQL applies the assignments left to right, so utime, which the guard reads, is assigned last.

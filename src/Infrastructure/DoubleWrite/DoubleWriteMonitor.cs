@@ -11,6 +11,8 @@ internal sealed class DoubleWriteMonitor : IDoubleWriteMonitor
     private long _rowsReported;
     private long _reportFailures;
     private long _secondaryNewer;
+    private long _foreignRows;
+    private long _lastReportFailureMs = long.MinValue;
     private volatile LastError? _lastSecondaryError;
 
     public void Committed(int rows)
@@ -29,7 +31,13 @@ internal sealed class DoubleWriteMonitor : IDoubleWriteMonitor
 
     public void Reported(int rows) => Interlocked.Add(ref _rowsReported, rows);
 
-    public void ReportFailed(int rows) => Interlocked.Add(ref _reportFailures, rows);
+    public void ReportFailed(int rows, DateTimeOffset at)
+    {
+        Interlocked.Add(ref _reportFailures, rows);
+        Interlocked.Exchange(ref _lastReportFailureMs, at.ToUnixTimeMilliseconds());
+    }
+
+    public void ForeignRow() => Interlocked.Increment(ref _foreignRows);
 
     public void SecondaryNewer() => Interlocked.Increment(ref _secondaryNewer);
 
@@ -45,7 +53,11 @@ internal sealed class DoubleWriteMonitor : IDoubleWriteMonitor
             Interlocked.Read(ref _reportFailures),
             Interlocked.Read(ref _secondaryNewer),
             last?.Message,
-            last?.At);
+            last?.At)
+        {
+            ForeignRows = Interlocked.Read(ref _foreignRows),
+            LastReportFailureAt = Interlocked.Read(ref _lastReportFailureMs) is var ms and > long.MinValue ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
+        };
     }
 
     private sealed record LastError(string Message, DateTimeOffset At);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,6 +7,10 @@ using Migration.Application.Common;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Patterns;
+using Migration.Domain.Repair;
+using Migration.Infrastructure.Patterns;
+using Polly;
+using Polly.Retry;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Options;
 
@@ -21,33 +26,85 @@ namespace Migration.Infrastructure.DoubleWrite;
 /// </summary>
 internal sealed partial class DoubleWriter(
     SideDatabases databases,
-    IPatternStore patterns,
+    ControlPatternStore patterns,
+    WriteFence fence,
+    InFlightWrites inFlight,
     IInconsistencyPublisher publisher,
+    IConflictStore conflicts,
     DoubleWriteMonitor monitor,
     IOptions<MigrationOptions> options,
     TimeProvider time,
     ILogger<DoubleWriter> logger)
 {
     private static readonly int[] _reportRetryDelaysMs = [100, 400];
+    private static readonly TimeSpan _fenceRetryDelay = TimeSpan.FromMilliseconds(50);
 
     private readonly DoubleWriteOptions _options = options.Value.DoubleWrite;
 
+    /// <summary>
+    /// A write that met a moved fence is started again from the beginning under the pattern read anew, for up to
+    /// <see cref="DoubleWriteOptions.FenceWaitMs"/>: long enough for a switch to move both fences.
+    /// </summary>
+    private ResiliencePipeline FenceWait => _fenceWait ??= new ResiliencePipelineBuilder { TimeProvider = time }
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<FenceMovedException>(),
+            BackoffType = DelayBackoffType.Constant,
+            Delay = _fenceRetryDelay,
+            UseJitter = true,
+            MaxRetryAttempts = Math.Max(1, options.Value.DoubleWrite.FenceWaitMs / (int)_fenceRetryDelay.TotalMilliseconds),
+            OnRetry = async args =>
+            {
+                try
+                {
+                    await patterns.RefreshAsync(args.Context.CancellationToken);
+                }
+                catch (Exception ex) when (!args.Context.CancellationToken.IsCancellationRequested)
+                {
+                    // The next attempt meets the fence again and comes back here.
+                    LogFenceRefreshFailed(ex);
+                }
+            },
+        })
+        .Build();
+
+    private ResiliencePipeline? _fenceWait;
+
     public async Task<WriteResult> CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
-        var pattern = await patterns.GetAsync(cancellationToken);
-        var primary = pattern.Primary();
-        var secondary = pattern.Secondary();
         if (writes.Count == 0)
         {
-            return new WriteResult(primary, secondary, false, 0);
+            var pattern = await patterns.GetAsync(cancellationToken);
+            return new WriteResult(pattern.Primary(), pattern.Secondary(), false, 0);
         }
 
+        try
+        {
+            return await FenceWait.ExecuteAsync(async token => await CommitUnderAppliedPatternAsync(writes, token), cancellationToken);
+        }
+        catch (FenceMovedException ex)
+        {
+            monitor.PrimaryFailed();
+            var keys = writes.Select(w => w.Key).ToArray();
+            LogFenceWaitExpired(ex, string.Join(", ", keys));
+            throw new WriteFailedException(
+                "A pattern switch is moving the primary side and did not finish in time; nothing was written. Try again.", ex.Side, false, keys, ex);
+        }
+    }
+
+    /// <summary>One attempt under the pattern this instance applies now, counted as running under its version until the copy ends.</summary>
+    private async Task<WriteResult> CommitUnderAppliedPatternAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
+    {
+        var applied = await patterns.GetAppliedAsync(cancellationToken);
+        using var running = inFlight.Enter(applied.Version);
+        var primary = applied.Pattern.Primary();
+        var secondary = applied.Pattern.Secondary();
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            await WriteAsync(databases[primary], writes, (w, c, s, ct) => w.StageOnPrimaryAsync(c, s, now, ct), capture: true, cancellationToken);
+            await WriteAsync(databases[primary], writes, (w, c, s, ct) => w.StageOnPrimaryAsync(c, s, now, ct), fence, cancellationToken);
         }
-        catch (Exception ex) when (ex is not (NotFoundException or ConflictException or OperationCanceledException))
+        catch (Exception ex) when (ex is not (NotFoundException or ConflictException or OperationCanceledException or FenceMovedException))
         {
             monitor.PrimaryFailed();
             var keys = writes.Select(w => w.Key).ToArray();
@@ -70,17 +127,19 @@ internal sealed partial class DoubleWriter(
         {
             try
             {
-                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, false, ct), capture: false, copyBudget.Token);
+                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, false, ct), null, copyBudget.Token);
             }
             catch (DbUpdateException ex) when (writes.Any(w => w.IsInsert))
             {
                 // Most likely an inserted row is on the secondary already: validation may have found it missing while this
-                // copy waited for a lock, and the repair put it there first. Once more, overwriting such rows (unless
-                // newer); any other cause fails again and is handled below.
+                // copy waited for a lock, and the repair put it there first. Once more, looking each inserted row up; a row
+                // there that is not this one (an older version under the same key) is never overwritten, but stored as a
+                // conflict below. Any other cause fails again and is handled further down.
                 LogCopyRetried(copy.ToWire(), string.Join(", ", writes.Select(w => w.Key)), Reason(ex));
-                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, true, ct), capture: false, copyBudget.Token);
+                await WriteAsync(databases[copy], writes, (w, c, s, ct) => w.StageOnSecondaryAsync(c, s, monitor, true, ct), null, copyBudget.Token);
             }
 
+            await RecordForeignRowsAsync(writes, primary, copy);
             return new WriteResult(primary, copy, false, utime);
         }
         catch (Exception ex)
@@ -101,22 +160,49 @@ internal sealed partial class DoubleWriter(
         }
     }
 
+    /// <summary>An inserted row whose key the secondary already used for another row: stored as a conflict, never overwritten.</summary>
+    private async Task RecordForeignRowsAsync(IReadOnlyList<PendingWrite> writes, Direction primary, Direction secondary)
+    {
+        foreach (var write in writes.Where(w => w.ForeignVersionOnSecondary is not null))
+        {
+            monitor.ForeignRow();
+            LogForeignRow(write.Key, secondary.ToWire(), write.ForeignVersionOnSecondary!.Value, write.Utime);
+            try
+            {
+                await conflicts.RecordAsync(new Conflict(
+                    0, write.Table, write.Id.ToString(CultureInfo.InvariantCulture), primary, write.Utime, write.ForeignVersionOnSecondary,
+                    $"{secondary.ToWire()} holds another row under the key {primary.ToWire()} assigned (its version is older than the insert); it was not overwritten",
+                    Guid.NewGuid(), time.GetUtcNow()), CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogConflictNotStored(ex, write.Key);
+            }
+        }
+    }
+
+    /// <param name="fence">Given on the primary: checked first in the transaction, and the rows as written are captured for the copy.</param>
     private static async Task WriteAsync(
         SideDatabase side,
         IReadOnlyList<PendingWrite> writes,
         Func<PendingWrite, SideDbContext, SideDatabase, CancellationToken, Task> stage,
-        bool capture,
+        WriteFence? fence,
         CancellationToken cancellationToken)
     {
         await using var context = side.CreateContext();
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        if (fence is not null)
+        {
+            await fence.CheckAsync(context, side, cancellationToken);
+        }
+
         foreach (var write in writes)
         {
             await stage(write, context, side, cancellationToken);
         }
 
         await context.SaveChangesAsync(cancellationToken);
-        if (capture)
+        if (fence is not null)
         {
             foreach (var write in writes)
             {
@@ -151,7 +237,7 @@ internal sealed partial class DoubleWriter(
             }
             catch (Exception ex)
             {
-                monitor.ReportFailed(events.Length);
+                monitor.ReportFailed(events.Length, time.GetUtcNow());
                 LogReportFailed(ex, string.Join(", ", keys));
                 return false;
             }
@@ -164,7 +250,7 @@ internal sealed partial class DoubleWriter(
     [LoggerMessage(Level = LogLevel.Error, Message = "Double write: the copy to {Secondary} failed after {Primary} committed; reporting the rows for repair. Rows: {Rows}. Strict: {Strict}")]
     private partial void LogSecondaryFailed(Exception exception, string secondary, string primary, string rows, bool strict);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Double write: the copy to {Secondary} of rows {Rows} failed ({Reason}); trying once more, overwriting rows already there")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Double write: the copy to {Secondary} of rows {Rows} failed ({Reason}); trying once more, looking up rows already there")]
     private partial void LogCopyRetried(string secondary, string rows, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reporting rows {Rows} after a failed copy failed; retrying in {DelayMs} ms")]
@@ -172,4 +258,16 @@ internal sealed partial class DoubleWriter(
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Rows {Rows} differ between the sides and could not be reported; validation will find them")]
     private partial void LogReportFailed(Exception exception, string rows);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the pattern again after meeting a moved write fence failed")]
+    private partial void LogFenceRefreshFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A pattern switch kept the write fences moving longer than the fence wait; nothing was written. Rows: {Rows}")]
+    private partial void LogFenceWaitExpired(Exception exception, string rows);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Insert of {Row}: {Secondary} already holds another row under that key (version {Found}, the insert's {Written}); it was not overwritten and is stored as a conflict")]
+    private partial void LogForeignRow(string row, string secondary, long found, long written);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Could not store the conflict of {Row}; validation will find it")]
+    private partial void LogConflictNotStored(Exception exception, string row);
 }

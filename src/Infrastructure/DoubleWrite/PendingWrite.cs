@@ -41,6 +41,12 @@ internal abstract class PendingWrite(string entityName)
     public abstract Task StageOnSecondaryAsync(
         SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Set when an insert's copy found another row under its key on the secondary (an older version than the insert, so
+    /// not this row copied there first): its version. That row is left alone and stored as a conflict.
+    /// </summary>
+    public long? ForeignVersionOnSecondary { get; protected set; }
+
     /// <summary>True for an insert: the only write whose first attempt on the secondary does not look the row up.</summary>
     public virtual bool IsInsert => false;
 
@@ -99,7 +105,22 @@ internal sealed class InsertWrite<TEntity>(TEntity entity) : PendingWrite(typeof
     {
         if (overwrite)
         {
-            await CopyRowAsync(context, side, (TEntity)_written!.ToObject(), monitor, cancellationToken);
+            // The first attempt met a row under this key. The repair may have copied this very row first (same version,
+            // or newer if it has changed since); a row with an older version is another row, which is never overwritten.
+            var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
+            if (stored is null)
+            {
+                context.Set<TEntity>().Add((TEntity)_written!.ToObject());
+            }
+            else if (stored.Utime >= Utime)
+            {
+                monitor.SecondaryNewer();
+            }
+            else
+            {
+                ForeignVersionOnSecondary = stored.Utime;
+            }
+
             return;
         }
 

@@ -44,6 +44,10 @@ internal sealed partial class KafkaClients : IDisposable
         return new ConsumerBuilder<byte[], byte[]>(config).SetLogHandler((_, message) => Log(message));
     }
 
+    /// <summary>An admin client with the shared settings (metadata, group offsets).</summary>
+    public AdminClientBuilder AdminClientBuilder() =>
+        new AdminClientBuilder(new AdminClientConfig(Settings([], []))).SetLogHandler((_, message) => Log(message));
+
     public void Dispose()
     {
         if (_producer.IsValueCreated)

@@ -127,6 +127,13 @@ public sealed class DoubleWriteOptions
     /// happens to the caller's request. Default 30,000 ms.
     /// </summary>
     public int SecondaryTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>
+    /// How long a write waits for a pattern switch to move the write fences (docs/decisions/ADR-005) before it fails with
+    /// 503, nothing written. A switch moves them in milliseconds unless a long transaction holds the old primary's fence.
+    /// Default 5,000 ms.
+    /// </summary>
+    public int FenceWaitMs { get; set; } = 5_000;
 }
 
 /// <summary>How the repair consumer retries a row it could not repair.</summary>

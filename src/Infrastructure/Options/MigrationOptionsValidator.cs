@@ -41,6 +41,7 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "Repair:Parallelism", options.Repair.Parallelism, 1, 64);
         Range(failures, "PatternRefreshMs", options.PatternRefreshMs, 50, 60_000);
         Range(failures, "DoubleWrite:SecondaryTimeoutMs", options.DoubleWrite.SecondaryTimeoutMs, 100, 600_000);
+        Range(failures, "DoubleWrite:FenceWaitMs", options.DoubleWrite.FenceWaitMs, 100, 600_000);
         if (options.InstanceId is { Length: > 200 })
         {
             failures.Add("Migration:InstanceId must be at most 200 characters.");

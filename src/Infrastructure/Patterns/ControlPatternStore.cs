@@ -20,6 +20,8 @@ internal sealed partial class ControlPatternStore(
     ControlDatabase control,
     IOptions<MigrationOptions> options,
     DoubleWriteMonitor monitor,
+    InFlightWrites inFlight,
+    WriteFence fence,
     TimeProvider time,
     ILogger<ControlPatternStore> logger) : IPatternStore, IInstanceRegistry
 {
@@ -33,6 +35,8 @@ internal sealed partial class ControlPatternStore(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly long _startedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
     private volatile StoredPattern? _applied;
+    private volatile StoredPattern? _reported;
+    private long _reportedAtMs;
     private long _lastPrunedMs;
 
     public string InstanceId { get; } = string.IsNullOrWhiteSpace(options.Value.InstanceId)
@@ -40,7 +44,11 @@ internal sealed partial class ControlPatternStore(
         : options.Value.InstanceId;
 
     public async ValueTask<WritePattern> GetAsync(CancellationToken cancellationToken) =>
-        (_applied ?? (await RefreshAsync(cancellationToken)).Applied).Pattern;
+        (await GetAppliedAsync(cancellationToken)).Pattern;
+
+    /// <summary>The pattern this instance applies, with its version: what the pool writes under.</summary>
+    public async ValueTask<StoredPattern> GetAppliedAsync(CancellationToken cancellationToken) =>
+        _applied ?? (await RefreshAsync(cancellationToken)).Applied;
 
     public async Task<StoredPattern> ReadAsync(CancellationToken cancellationToken)
     {
@@ -73,12 +81,13 @@ internal sealed partial class ControlPatternStore(
         }
     }
 
-    public async Task<StoredPattern?> TrySetAsync(WritePattern pattern, long expectedVersion, bool forced, CancellationToken cancellationToken)
+    public async Task<StoredPattern?> TrySetAsync(
+        WritePattern pattern, long expectedVersion, bool forced, string? actor, CancellationToken cancellationToken)
     {
+        StoredPattern stored;
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            StoredPattern stored;
             await using (var context = control.CreateContext())
             {
                 var row = await context.Set<PatternRecord>().SingleOrDefaultAsync(p => p.Id == PatternRecord.SingletonId, cancellationToken);
@@ -92,6 +101,7 @@ internal sealed partial class ControlPatternStore(
                 row.ChangedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
                 row.ChangedBy = InstanceId;
                 row.Forced = forced;
+                row.ForcedBy = forced ? actor : null;
                 try
                 {
                     // UPDATE … WHERE version = expectedVersion: of two switches from the same version, only one applies.
@@ -106,22 +116,25 @@ internal sealed partial class ControlPatternStore(
             }
 
             Apply(stored);
-            try
-            {
-                // Stored and applied: the heartbeat that says so is written whatever happens to the caller.
-                await HeartbeatCoreAsync(CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                LogHeartbeatFailed(ex); // the refresher writes the next one
-            }
-
-            return stored;
         }
         finally
         {
             _gate.Release();
         }
+
+        // Stored and applied: the fences follow and the heartbeat says so, whatever happens to the caller. A failure
+        // here is healed by the refresher, which aligns the fences and beats again within one interval.
+        try
+        {
+            await fence.AlignAsync(stored.Pattern.Primary(), CancellationToken.None);
+            await HeartbeatAsync(CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogHeartbeatFailed(ex);
+        }
+
+        return stored;
     }
 
     /// <summary>Reads the stored pattern and applies it if it is newer than the applied copy.</summary>
@@ -140,9 +153,26 @@ internal sealed partial class ControlPatternStore(
         }
     }
 
-    /// <summary>Writes this instance's heartbeat: the pattern it applies, now.</summary>
+    /// <summary>
+    /// Writes this instance's heartbeat: the newest pattern it applies with no write of an older pattern still running
+    /// here (it waits up to <see cref="DoubleWriteOptions.SecondaryTimeoutMs"/> for those to finish; until they have, the
+    /// heartbeat keeps naming the older version), and since when.
+    /// </summary>
     public async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
+        if (_applied is { } applied && _reported?.Version != applied.Version)
+        {
+            if (await inFlight.WaitForOlderAsync(applied.Version, TimeSpan.FromMilliseconds(_options.DoubleWrite.SecondaryTimeoutMs), time, cancellationToken))
+            {
+                _reportedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds();
+                _reported = applied;
+            }
+            else
+            {
+                LogStillDraining(applied.Version);
+            }
+        }
+
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -176,7 +206,11 @@ internal sealed partial class ControlPatternStore(
                 r.PatternVersion,
                 DateTimeOffset.FromUnixTimeMilliseconds(r.StartedAtMs),
                 DateTimeOffset.FromUnixTimeMilliseconds(r.LastSeenMs),
-                r.SecondaryFailures))
+                r.SecondaryFailures,
+                DateTimeOffset.FromUnixTimeMilliseconds(r.AppliedAtMs))
+            {
+                LastUnreportedAt = r.LastUnreportedAtMs is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
+            })
             .ToArray();
     }
 
@@ -208,7 +242,7 @@ internal sealed partial class ControlPatternStore(
     /// <summary>Call only while holding the gate.</summary>
     private async Task HeartbeatCoreAsync(CancellationToken cancellationToken)
     {
-        if (_applied is not { } applied)
+        if (_reported is not { } applied)
         {
             return;
         }
@@ -226,7 +260,10 @@ internal sealed partial class ControlPatternStore(
         row.RefreshMs = _options.PatternRefreshMs;
         row.Pattern = applied.Pattern;
         row.PatternVersion = applied.Version;
-        row.SecondaryFailures = monitor.Snapshot().SecondaryFailures;
+        row.AppliedAtMs = _reportedAtMs;
+        var counters = monitor.Snapshot();
+        row.SecondaryFailures = counters.SecondaryFailures;
+        row.LastUnreportedAtMs = counters.LastReportFailureAt?.ToUnixTimeMilliseconds();
         await context.SaveChangesAsync(cancellationToken);
 
         if (now - _lastPrunedMs >= PruneEveryMs)
@@ -238,7 +275,7 @@ internal sealed partial class ControlPatternStore(
     }
 
     private static StoredPattern ToStored(PatternRecord row) => new(
-        row.Pattern, row.Version, DateTimeOffset.FromUnixTimeMilliseconds(row.ChangedAtMs), row.ChangedBy, row.Forced);
+        row.Pattern, row.Version, DateTimeOffset.FromUnixTimeMilliseconds(row.ChangedAtMs), row.ChangedBy, row.Forced, row.ForcedBy);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The control database had no pattern; stored {Pattern} from Migration:Pattern")]
     private partial void LogInitialised(string pattern);
@@ -249,7 +286,10 @@ internal sealed partial class ControlPatternStore(
     [LoggerMessage(Level = LogLevel.Information, Message = "Instance {InstanceId} applies pattern {Pattern} (version {Version}, set by {ChangedBy}); it applied {Previous} before")]
     private partial void LogApplied(string instanceId, string pattern, long version, string? changedBy, string previous);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat after a pattern switch failed")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writes started under a pattern older than version {Version} are still running; the heartbeat names the older version until they end")]
+    private partial void LogStillDraining(long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Aligning the write fences or the heartbeat after a pattern switch failed; the refresher tries again")]
     private partial void LogHeartbeatFailed(Exception exception);
 }
 

@@ -3,6 +3,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Application.Patterns.PatternApplied;
+using Migration.Domain;
+using Migration.Domain.Patterns;
+using Migration.Infrastructure.DoubleWrite;
 using Migration.Infrastructure.Options;
 
 namespace Migration.Infrastructure.Patterns;
@@ -15,6 +18,7 @@ namespace Migration.Infrastructure.Patterns;
 /// </summary>
 internal sealed partial class PatternRefreshWorker(
     ControlPatternStore store,
+    WriteFence fence,
     IPublisher publisher,
     IOptions<MigrationOptions> options,
     TimeProvider time,
@@ -22,7 +26,9 @@ internal sealed partial class PatternRefreshWorker(
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.RefreshAsync(cancellationToken);
+        var refresh = await store.RefreshAsync(cancellationToken);
+        await fence.EnsureTablesAsync(cancellationToken);
+        await fence.AlignAsync(refresh.Applied.Pattern.Primary(), cancellationToken);
         await store.HeartbeatAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -55,6 +61,7 @@ internal sealed partial class PatternRefreshWorker(
                     await NotifyAsync(refresh, stoppingToken);
                 }
 
+                await AlignFencesAsync(refresh.Applied.Pattern.Primary(), stoppingToken);
                 await store.HeartbeatAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -65,6 +72,22 @@ internal sealed partial class PatternRefreshWorker(
             {
                 LogRefreshFailed(ex, interval.TotalMilliseconds);
             }
+        }
+    }
+
+    /// <summary>
+    /// Completes a switch whose fences are behind the stored pattern (the switching instance failed halfway); a failure
+    /// must not cost the heartbeat. Writes wait for the fences meanwhile, so it is logged as an error.
+    /// </summary>
+    private async Task AlignFencesAsync(Direction primary, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await fence.AlignAsync(primary, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogAlignFailed(ex, primary.ToWire());
         }
     }
 
@@ -87,6 +110,9 @@ internal sealed partial class PatternRefreshWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Pattern refresh or heartbeat failed; the applied pattern stays in force, next try in {IntervalMs} ms")]
     private partial void LogRefreshFailed(Exception exception, double intervalMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not move the write fences to {Primary}; writes through the pool wait until they are")]
+    private partial void LogAlignFailed(Exception exception, string primary);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove this instance's heartbeat on stop")]
     private partial void LogRemoveFailed(Exception exception);

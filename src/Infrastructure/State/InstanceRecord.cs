@@ -22,5 +22,11 @@ internal sealed class InstanceRecord
 
     public long PatternVersion { get; set; }
 
+    /// <summary>When the instance reported <see cref="PatternVersion"/>: it applied it and no write of an older pattern was still running there (ms since the epoch).</summary>
+    public long AppliedAtMs { get; set; }
+
     public long SecondaryFailures { get; set; }
+
+    /// <summary>When rows last differed between the sides on that instance without an event to repair them (ms since the epoch); null if never.</summary>
+    public long? LastUnreportedAtMs { get; set; }
 }

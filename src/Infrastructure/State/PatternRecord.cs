@@ -20,4 +20,7 @@ internal sealed class PatternRecord
     public string? ChangedBy { get; set; }
 
     public bool Forced { get; set; }
+
+    /// <summary>Who forced the last switch (the API key's name or the token's subject); null unless forced.</summary>
+    public string? ForcedBy { get; set; }
 }

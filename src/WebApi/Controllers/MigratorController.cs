@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Migration.Application.Patterns;
+using Migration.Application.Patterns.Cutover;
 using Migration.Application.Patterns.GetPattern;
 using Migration.Application.Patterns.SwitchPattern;
 using Migration.Application.Validation;
@@ -76,7 +77,7 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
     /// <summary>Switch to <c>src_first</c>: read the source; write the source, then the target. The source is the truth.</summary>
     /// <param name="force">Allow a jump of more than one step, or a step while another instance still applies an older pattern. Logged as forced.</param>
     /// <response code="200">Switched (or already there); says which validation runs were restarted with the new base side.</response>
-    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, or another switch got there first. The body names <c>current</c> and <c>allowed</c>.</response>
+    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, another switch got there first, or the source is not proven to hold every acknowledged write (<c>reasons</c>, <c>atRisk</c>; see GET /migrator/cutover). The body names <c>current</c> and <c>allowed</c>.</response>
     [HttpPost("src_first")]
     [Authorize(Policy = Policies.Operator)]
     [ProducesResponseType<PatternSwitchDto>(StatusCodes.Status200OK)]
@@ -89,7 +90,7 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
     /// <summary>Switch to <c>dst_first</c>: read the target; write the target, then the source. The target is the truth.</summary>
     /// <param name="force">Allow a jump of more than one step, or a step while another instance still applies an older pattern. Logged as forced.</param>
     /// <response code="200">Switched (or already there); says which validation runs were restarted with the new base side.</response>
-    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, or another switch got there first. The body names <c>current</c> and <c>allowed</c>.</response>
+    /// <response code="409">Not a single step from the current pattern (without <c>force</c>), another instance lags behind, another switch got there first, or the target is not proven to hold every acknowledged write (<c>reasons</c>, <c>atRisk</c>; see GET /migrator/cutover). The body names <c>current</c> and <c>allowed</c>.</response>
     [HttpPost("dst_first")]
     [Authorize(Policy = Policies.Operator)]
     [ProducesResponseType<PatternSwitchDto>(StatusCodes.Status200OK)]
@@ -129,6 +130,16 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
     public async Task<MigrationStatusDto> Status(CancellationToken cancellationToken) =>
         await mediator.Send(new GetStatusQuery(), cancellationToken);
 
+    /// <summary>Whether the next switch may happen now: the checks a change of the base side needs, and what is missing.</summary>
+    /// <param name="to">The pattern to switch to; default the next step forward from the stored one.</param>
+    /// <response code="200">The answer: <c>ready</c>, and <c>reasons</c> when not.</response>
+    /// <response code="400">'to' is not a pattern.</response>
+    [HttpGet("cutover")]
+    [ProducesResponseType<CutoverDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest)]
+    public async Task<CutoverDto> Cutover([FromQuery] string? to, CancellationToken cancellationToken) =>
+        await mediator.Send(new GetCutoverQuery(to), cancellationToken);
+
     private async Task<PatternSwitchDto> Switch(string pattern, bool force, CancellationToken cancellationToken) =>
-        await mediator.Send(new SwitchPatternCommand(pattern, force), cancellationToken);
+        await mediator.Send(new SwitchPatternCommand(pattern, force, User.Identity?.Name), cancellationToken);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
 using Migration.Application.Patterns;
+using Migration.Application.Patterns.Cutover;
 using Migration.Application.Patterns.SwitchPattern;
 using Migration.Domain;
 using Migration.Domain.Patterns;
@@ -15,6 +16,9 @@ public sealed class SwitchPatternCommandHandlerTests
     private readonly IPatternStore _patterns = Substitute.For<IPatternStore>();
     private readonly IInstanceRegistry _instances = Substitute.For<IInstanceRegistry>();
     private readonly IValidationScheduler _scheduler = Substitute.For<IValidationScheduler>();
+    private readonly IRunCheckpointStore _checkpoints = Substitute.For<IRunCheckpointStore>();
+    private readonly IRepairBacklog _backlog = Substitute.For<IRepairBacklog>();
+    private readonly IConflictStore _conflicts = Substitute.For<IConflictStore>();
     private readonly SwitchPatternCommandHandler _handler;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
@@ -22,10 +26,18 @@ public sealed class SwitchPatternCommandHandlerTests
     {
         _instances.InstanceId.Returns("me");
         _instances.LiveInstancesAsync(Arg.Any<CancellationToken>()).Returns([]);
+        _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([]);
+        _backlog.GetAsync(Arg.Any<CancellationToken>()).Returns(new RepairBacklog(0, null));
         _handler = new SwitchPatternCommandHandler(
-            _patterns, _instances, new RunRebaser(_scheduler, TimeProvider.System, NullLogger<RunRebaser>.Instance),
-            NullLogger<SwitchPatternCommandHandler>.Instance);
+            _patterns, _instances, new CutoverGate(_instances, _checkpoints, _backlog, _conflicts),
+            new RunRebaser(_scheduler, TimeProvider.System, NullLogger<RunRebaser>.Instance), NullLogger<SwitchPatternCommandHandler>.Instance);
     }
+
+    /// <summary>A completed full run with this base, started after every switch the tests store.</summary>
+    private void ProvenBy(Direction baseSide, long targetMissing = 0) =>
+        _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([new RunCheckpoint(
+            Guid.NewGuid(), RunKind.Full, "users", baseSide, 0, 0, TimeProvider.System.GetUtcNow().AddMinutes(1), TimeProvider.System.GetUtcNow().AddMinutes(2),
+            RunStatus.Completed, RowCursor.Start, RowCursor.Start, 100, targetMissing, 0, 0, targetMissing, 0, null, TimeProvider.System.GetUtcNow())]);
 
     private static StoredPattern Stored(WritePattern pattern, long version, bool forced = false) =>
         new(pattern, version, TimeProvider.System.GetUtcNow(), "me", forced);
@@ -34,13 +46,13 @@ public sealed class SwitchPatternCommandHandlerTests
         _patterns.ReadAsync(Arg.Any<CancellationToken>()).Returns(Stored(pattern, version));
 
     private static InstanceStatus Instance(string id, WritePattern pattern, long version) =>
-        new(id, "host", pattern, version, TimeProvider.System.GetUtcNow(), TimeProvider.System.GetUtcNow(), 0);
+        new(id, "host", pattern, version, TimeProvider.System.GetUtcNow(), TimeProvider.System.GetUtcNow(), 0, TimeProvider.System.GetUtcNow());
 
     [Fact]
     public async Task Handle_OneStep_StoresItFromTheVersionItWasCheckedAgainst()
     {
         Current(WritePattern.SrcOnly, 4);
-        _patterns.TrySetAsync(WritePattern.SrcFirst, 4, false, Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.SrcFirst, 5));
+        _patterns.TrySetAsync(WritePattern.SrcFirst, 4, false, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.SrcFirst, 5));
 
         var result = await _handler.Handle(new SwitchPatternCommand("src_first", Force: false), _ct);
 
@@ -58,14 +70,14 @@ public sealed class SwitchPatternCommandHandlerTests
         Assert.Equal("src_only", refused.Details["current"]);
         Assert.Equal("dst_only", refused.Details["requested"]);
         Assert.Equal(new[] { "src_first" }, refused.Details["allowed"]);
-        await _patterns.DidNotReceiveWithAnyArgs().TrySetAsync(default, default, default, _ct);
+        await _patterns.DidNotReceiveWithAnyArgs().TrySetAsync(default, default, default, default, _ct);
     }
 
     [Fact]
     public async Task Handle_ForcedJump_IsStoredAsForced()
     {
         Current(WritePattern.DstOnly, 7);
-        _patterns.TrySetAsync(WritePattern.SrcOnly, 7, true, Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.SrcOnly, 8, forced: true));
+        _patterns.TrySetAsync(WritePattern.SrcOnly, 7, true, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.SrcOnly, 8, forced: true));
 
         var result = await _handler.Handle(new SwitchPatternCommand("src_only", Force: true), _ct);
 
@@ -80,14 +92,14 @@ public sealed class SwitchPatternCommandHandlerTests
         var result = await _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct);
 
         Assert.Equal((false, 3L), (result.Changed, result.Version));
-        await _patterns.DidNotReceiveWithAnyArgs().TrySetAsync(default, default, default, _ct);
+        await _patterns.DidNotReceiveWithAnyArgs().TrySetAsync(default, default, default, default, _ct);
     }
 
     [Fact]
     public async Task Handle_AnotherSwitchStoredFirst_RefusesNamingThePatternNow()
     {
         _patterns.ReadAsync(Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.SrcOnly, 1), Stored(WritePattern.SrcFirst, 2));
-        _patterns.TrySetAsync(WritePattern.SrcFirst, 1, false, Arg.Any<CancellationToken>()).Returns((StoredPattern?)null);
+        _patterns.TrySetAsync(WritePattern.SrcFirst, 1, false, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns((StoredPattern?)null);
 
         var refused = await Assert.ThrowsAsync<ConflictException>(() => _handler.Handle(new SwitchPatternCommand("src_first", false), _ct).AsTask());
 
@@ -99,7 +111,7 @@ public sealed class SwitchPatternCommandHandlerTests
     {
         Current(WritePattern.SrcFirst, 2);
         _instances.LiveInstancesAsync(Arg.Any<CancellationToken>()).Returns([Instance("me", WritePattern.SrcFirst, 2), Instance("slow", WritePattern.SrcOnly, 1)]);
-        _patterns.TrySetAsync(WritePattern.DstFirst, 2, true, Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.DstFirst, 3, forced: true));
+        _patterns.TrySetAsync(WritePattern.DstFirst, 2, true, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.DstFirst, 3, forced: true));
 
         var refused = await Assert.ThrowsAsync<ConflictException>(() => _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct).AsTask());
         var forced = await _handler.Handle(new SwitchPatternCommand("dst_first", Force: true), _ct);
@@ -113,7 +125,8 @@ public sealed class SwitchPatternCommandHandlerTests
     public async Task Handle_BaseSideChanges_RestartsTheRunningIncrementalRunAndSaysSo()
     {
         Current(WritePattern.SrcFirst, 2);
-        _patterns.TrySetAsync(WritePattern.DstFirst, 2, false, Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.DstFirst, 3));
+        _patterns.TrySetAsync(WritePattern.DstFirst, 2, false, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.DstFirst, 3));
+        ProvenBy(Direction.Src);
         var old = new ValidationRun(Guid.NewGuid(), RunKind.Incremental, "users", Direction.Src, 0, 100, TimeProvider.System.GetUtcNow());
         _scheduler.Latest(RunKind.Incremental).Returns(old);
         _scheduler.StopAsync(RunKind.Incremental, Arg.Any<CancellationToken>()).Returns(new StopOutcome(old, true));
@@ -125,5 +138,58 @@ public sealed class SwitchPatternCommandHandlerTests
         var restarted = Assert.Single(result.Validation);
         Assert.Equal((true, old.Id, "DST"), (restarted.Restarted, restarted.ReplacedRunId, restarted.Run.BaseSide));
         Assert.Contains("Restarted incremental validation with base DST", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_BaseChangeWithoutAFullRunSinceTheSwitch_RefusesWithWhatIsMissing()
+    {
+        Current(WritePattern.SrcFirst, 2);
+        _conflicts.CountOpenAsync(Arg.Any<CancellationToken>()).Returns(3);
+        _backlog.GetAsync(Arg.Any<CancellationToken>()).Returns(new RepairBacklog(4, null));
+
+        var refused = await Assert.ThrowsAsync<ConflictException>(() => _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct).AsTask());
+
+        var reasons = Assert.IsAssignableFrom<IReadOnlyList<string>>(refused.Details["reasons"]);
+        Assert.Contains(reasons, r => r.Contains("no full validation with base SRC", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("4 event(s) wait in the outbox", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("3 conflict(s) are open", StringComparison.Ordinal));
+        var risk = Assert.IsType<CutoverRisk>(refused.Details["atRisk"]);
+        Assert.Equal((4L, 3L), (risk.EventsNotRepaired, risk.OpenConflicts));
+        await _patterns.DidNotReceiveWithAnyArgs().TrySetAsync(default, default, default, default, _ct);
+    }
+
+    [Fact]
+    public async Task Handle_BaseChangeAfterAProvenRun_ButAnOlderRunOrOtherBase_Refuses()
+    {
+        Current(WritePattern.DstFirst, 5);
+        ProvenBy(Direction.Src, targetMissing: 31);
+
+        var refused = await Assert.ThrowsAsync<ConflictException>(() => _handler.Handle(new SwitchPatternCommand("src_first", false), _ct).AsTask());
+
+        Assert.Contains("no full validation with base DST", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Handle_BaseChangeWithRepairedFullRun_Switches()
+    {
+        Current(WritePattern.DstFirst, 5);
+        ProvenBy(Direction.Dst);
+        _patterns.TrySetAsync(WritePattern.SrcFirst, 5, false, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.SrcFirst, 6));
+
+        var result = await _handler.Handle(new SwitchPatternCommand("src_first", false), _ct);
+
+        Assert.Equal(("src_first", false), (result.Pattern, result.Forced));
+    }
+
+    [Fact]
+    public async Task Handle_BaseChangeForcedWithoutProof_StoresWhoForcedIt()
+    {
+        Current(WritePattern.SrcFirst, 2);
+        _patterns.TrySetAsync(WritePattern.DstFirst, 2, true, "ops-alice", Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.DstFirst, 3, forced: true));
+
+        var result = await _handler.Handle(new SwitchPatternCommand("dst_first", Force: true, Actor: "ops-alice"), _ct);
+
+        Assert.True(result.Forced);
+        await _patterns.Received(1).TrySetAsync(WritePattern.DstFirst, 2, true, "ops-alice", Arg.Any<CancellationToken>());
     }
 }

@@ -21,4 +21,19 @@ internal static class Eventually
 
     public static async Task<PatternStateDto> PatternAsync(this MigrationApi api) =>
         (await api.CreateClient().GetFromJsonAsync<PatternStateDto>("/migrator/pattern", TestContext.Current.CancellationToken))!;
+
+    /// <summary>
+    /// Meets the gate a change of base side needs, as an operator would: waits until every instance applies the stored
+    /// pattern, runs a full validation with the current base on <paramref name="api"/>, and waits until everything it
+    /// found is repaired and no conflict is open.
+    /// </summary>
+    public static async Task ProveCutoverAsync(this MigrationApi api, int seconds = 60)
+    {
+        await HoldsAsync(async () => (await api.PatternAsync()).Converged, "every instance applies the pattern", seconds);
+        var previous = (await api.StatusAsync()).Full?.Id;
+        var response = await api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        await api.WaitForStatusAsync(
+            s => s.Full is { } f && f.Id != previous && f.Status == "completed" && MigrationApi.Drained(s) && s.OpenConflicts == 0, seconds);
+    }
 }

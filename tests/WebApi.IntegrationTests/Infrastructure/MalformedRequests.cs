@@ -122,6 +122,9 @@ internal sealed class MalformedRequestGenerator
             ("POST migrator/full/start", "POST", BodyKinds(_ => "/migrator/full/start", full)),
             .. new[] { "src_only", "src_first", "dst_first", "dst_only" }.Select(p => ($"POST migrator/{p}", "POST", SwitchKinds($"/migrator/{p}"))),
             ("GET api/users", "GET", ListKinds()),
+            ("GET migrator/conflicts", "GET", QueryKinds("/migrator/conflicts",
+                ("status", ["closed", "OPEN", "open,all", "1"]), ("limit", [.. _badLongs, "0", "1001"]), ("before", [.. _badLongs, "0", "-5"]))),
+            ("GET migrator/cutover", "GET", QueryKinds("/migrator/cutover", ("to", ["src", "dst-first", "SRC_ONLY", "dst_first2"]))),
             ("GET api/users/{id:long}", "GET", IdKinds()),
             ("DELETE api/users/{id:long}", "DELETE", IdKinds()),
             ("POST api/users", "POST", BodyKinds(_ => "/api/users", user)),
@@ -265,6 +268,17 @@ internal sealed class MalformedRequestGenerator
             return new Draft($"/api/users?{query}", null, null);
         }),
         ("oversized query value", r => new Draft($"/api/users?limit={new string('9', r.Next(8_000, 64_000))}", null, null)),
+    ];
+
+    /// <summary>One bad value of one of the endpoint's query parameters.</summary>
+    private static (string Kind, Func<Random, Draft> Make)[] QueryKinds(string path, params (string Name, string[] Bad)[] parameters) =>
+    [
+        ("bad query value", r =>
+        {
+            var (name, bad) = parameters[r.Next(parameters.Length)];
+            return new Draft($"{path}?{name}={Uri.EscapeDataString(Pick(r, bad))}", null, null);
+        }),
+        ("oversized query value", r => new Draft($"{path}?{parameters[0].Name}={new string('x', r.Next(8_000, 64_000))}", null, null)),
     ];
 
     private static (string Kind, Func<Random, Draft> Make)[] IdKinds() =>

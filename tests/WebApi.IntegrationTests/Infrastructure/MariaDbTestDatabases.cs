@@ -11,6 +11,8 @@ public sealed class MariaDbTestDatabases : TestDatabases
     private readonly MariaDbServer _server;
     private readonly (string Name, string ConnectionString) _source;
     private readonly (string Name, string ConnectionString) _target;
+    private string? _control;
+    private Task<string>? _controlConnection;
 
     private MariaDbTestDatabases(MariaDbServer server, (string, string) source, (string, string) target)
     {
@@ -38,6 +40,13 @@ public sealed class MariaDbTestDatabases : TestDatabases
 
     public override string Provider => "MySql";
 
+    /// <summary>A third database on the server for the service's control tables, created on the first call and dropped with the others.</summary>
+    public Task<string> ControlConnectionStringAsync()
+    {
+        _control ??= _source.Name.Replace("src_", "ctl_", StringComparison.Ordinal);
+        return _controlConnection ??= _server.CreateDatabaseAsync(_control);
+    }
+
     public override string ConnectionString(Direction side) => (side == Direction.Src ? _source : _target).ConnectionString;
 
     public override async Task<DbConnection> OpenAsync(Direction side)
@@ -59,6 +68,11 @@ public sealed class MariaDbTestDatabases : TestDatabases
     {
         await _server.DropDatabaseAsync(_source.Name);
         await _server.DropDatabaseAsync(_target.Name);
+        if (_control is not null)
+        {
+            await _server.DropDatabaseAsync(_control);
+        }
+
         await base.DisposeAsync();
     }
 }

@@ -26,6 +26,9 @@ internal sealed class GetPatternQueryHandler(IPatternStore patterns, IInstanceRe
             applied.ToWire(),
             PatternMoveRule.AllowedFrom(stored.Pattern).Select(p => p.ToWire()).ToArray(),
             live.All(i => i.PatternVersion >= stored.Version),
-            live.Select(i => InstanceDto.From(i, instances.InstanceId)).ToArray());
+            live.Select(i => InstanceDto.From(i, instances.InstanceId)).ToArray())
+        {
+            ForcedBy = stored.ForcedBy,
+        };
     }
 }

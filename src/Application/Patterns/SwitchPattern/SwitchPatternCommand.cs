@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.Extensions.Logging;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
+using Migration.Application.Patterns.Cutover;
 using Migration.Domain;
 using Migration.Domain.Patterns;
 
@@ -10,15 +11,18 @@ namespace Migration.Application.Patterns.SwitchPattern;
 /// <summary>
 /// Switch the double-write pattern. A move goes one step along <c>src_only → src_first → dst_first → dst_only</c>
 /// or one step back; a jump needs <see cref="Force"/>. A step is also refused while a live instance still applies an
-/// older pattern (it would skip a step there); forcing overrides that too.
+/// older pattern (it would skip a step there), and a move that changes the base side without proof that nothing
+/// would be lost (<see cref="Cutover.CutoverGate"/>); forcing overrides both, and is stored with who forced it.
 /// </summary>
 /// <param name="Pattern">The wire name of the pattern to switch to.</param>
-/// <param name="Force">Allow a jump, or a step while other instances lag behind. Logged as forced.</param>
-public sealed record SwitchPatternCommand(string Pattern, bool Force) : IRequest<PatternSwitchDto>;
+/// <param name="Force">Allow a jump, a step while other instances lag behind, or a change of base side without proof. Logged as forced.</param>
+/// <param name="Actor">Who asks (the API key's name or the token's subject); stored with a forced switch.</param>
+public sealed record SwitchPatternCommand(string Pattern, bool Force, string? Actor = null) : IRequest<PatternSwitchDto>;
 
 internal sealed partial class SwitchPatternCommandHandler(
     IPatternStore patterns,
     IInstanceRegistry instances,
+    CutoverGate gate,
     RunRebaser rebaser,
     ILogger<SwitchPatternCommandHandler> logger) : IRequestHandler<SwitchPatternCommand, PatternSwitchDto>
 {
@@ -43,8 +47,18 @@ internal sealed partial class SwitchPatternCommandHandler(
                 break;
         }
 
-        // ?force=true is recorded and logged as forced on a step too: it also skipped the check for lagging instances.
-        var stored = await patterns.TrySetAsync(target, current.Version, request.Force, cancellationToken);
+        var cutover = await gate.CheckAsync(current, target, cancellationToken);
+        if (!cutover.Ready && !request.Force)
+        {
+            throw Conflict(
+                $"Cannot switch from {current.Pattern.ToWire()} to {target.ToWire()}: it makes {target.Primary().ToWire()} the truth, and nothing " +
+                $"proves yet that it holds every acknowledged write: {string.Join("; ", cutover.Reasons)}. " +
+                "GET /migrator/cutover says what is missing; ?force=true switches anyway and puts the rows below at risk.",
+                current, target, new Dictionary<string, object?> { ["reasons"] = cutover.Reasons, ["atRisk"] = cutover.AtRisk });
+        }
+
+        // ?force=true is recorded and logged as forced on a step too: it also skipped the checks.
+        var stored = await patterns.TrySetAsync(target, current.Version, request.Force, request.Actor, cancellationToken);
         if (stored is null)
         {
             var now = await patterns.ReadAsync(cancellationToken);
@@ -55,7 +69,8 @@ internal sealed partial class SwitchPatternCommandHandler(
 
         if (request.Force)
         {
-            LogForced(current.Pattern.ToWire(), target.ToWire(), check == PatternMoveCheck.ForcedJump ? "jump" : "step", stored.Version);
+            LogForced(current.Pattern.ToWire(), target.ToWire(), check == PatternMoveCheck.ForcedJump ? "jump" : "step", stored.Version,
+                request.Actor ?? "unknown", cutover.Ready ? "none" : string.Join("; ", cutover.Reasons));
         }
         else
         {
@@ -125,6 +140,6 @@ internal sealed partial class SwitchPatternCommandHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Pattern switched from {From} to {To} (version {Version})")]
     private partial void LogSwitched(string from, string to, long version);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pattern FORCED from {From} to {To} ({Move}, version {Version})")]
-    private partial void LogForced(string from, string to, string move, long version);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pattern FORCED from {From} to {To} ({Move}, version {Version}) by {Actor}; checks overridden: {Overridden}")]
+    private partial void LogForced(string from, string to, string move, long version, string actor, string overridden);
 }

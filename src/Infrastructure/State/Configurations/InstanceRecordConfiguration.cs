@@ -16,6 +16,8 @@ internal sealed class InstanceRecordConfiguration : IEntityTypeConfiguration<Ins
         builder.Property(i => i.RefreshMs).HasColumnName("refresh_ms");
         builder.Property(i => i.Pattern).HasColumnName("pattern").HasMaxLength(16).HasConversion<PatternWireConverter>().IsRequired();
         builder.Property(i => i.PatternVersion).HasColumnName("pattern_version");
+        builder.Property(i => i.AppliedAtMs).HasColumnName("applied_at");
         builder.Property(i => i.SecondaryFailures).HasColumnName("secondary_failures");
+        builder.Property(i => i.LastUnreportedAtMs).HasColumnName("last_unreported_at");
     }
 }

@@ -15,5 +15,6 @@ internal sealed class PatternRecordConfiguration : IEntityTypeConfiguration<Patt
         builder.Property(p => p.ChangedAtMs).HasColumnName("changed_at");
         builder.Property(p => p.ChangedBy).HasColumnName("changed_by").HasMaxLength(200);
         builder.Property(p => p.Forced).HasColumnName("forced");
+        builder.Property(p => p.ForcedBy).HasColumnName("forced_by").HasMaxLength(200);
     }
 }

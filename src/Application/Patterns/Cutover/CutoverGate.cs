@@ -1,0 +1,97 @@
+using Migration.Application.Abstractions;
+using Migration.Domain;
+using Migration.Domain.Patterns;
+using Migration.Domain.Runs;
+
+namespace Migration.Application.Patterns.Cutover;
+
+/// <summary>
+/// No change of the base side without proof. A switch that changes which side is the truth (<c>src_first ↔
+/// dst_first</c>, or a forced jump across) is where acknowledged rows would be lost: the new base may lack writes only
+/// the old one has, and base-wins repair would then delete or overwrite them. It is ready only when
+/// <list type="bullet">
+/// <item>every live instance applies the current pattern, with no write of an older one still running;</item>
+/// <item>a full validation with the current base, started after that, has completed;</item>
+/// <item>everything found has been repaired: the outbox and the repair backlog are empty, no conflict is open, and no
+/// instance has rows that differ without an event since that run started.</item>
+/// </list>
+/// </summary>
+internal sealed class CutoverGate(
+    IInstanceRegistry instances,
+    IRunCheckpointStore checkpoints,
+    IRepairBacklog backlog,
+    IConflictStore conflicts)
+{
+    public async Task<CutoverCheck> CheckAsync(StoredPattern current, WritePattern target, CancellationToken cancellationToken)
+    {
+        var currentBase = current.Pattern.Primary();
+        var reasons = new List<string>();
+        var live = await instances.LiveInstancesAsync(cancellationToken);
+        var lagging = live.Where(i => i.PatternVersion < current.Version).Select(i => i.InstanceId).ToArray();
+        if (lagging.Length > 0)
+        {
+            reasons.Add($"instance(s) {string.Join(", ", lagging)} still apply a pattern older than {current.Pattern.ToWire()} (version {current.Version})");
+        }
+
+        var run = (await checkpoints.LoadAsync(cancellationToken)).SingleOrDefault(c => c.Kind == RunKind.Full);
+        if (target.Primary() == currentBase)
+        {
+            return new CutoverCheck(false, reasons.Count == 0, reasons, run, null);
+        }
+
+        // The run must have started once no write of an older pattern could land behind its cursor anywhere.
+        var settledAt = live.Where(i => i.PatternVersion == current.Version).Select(i => i.AppliedAt).Append(current.ChangedAt).Max();
+        if (run is null || run.BaseSide != currentBase || run.StartedAt < settledAt)
+        {
+            reasons.Add($"no full validation with base {currentBase.ToWire()} has started since every instance applied " +
+                $"{current.Pattern.ToWire()} ({settledAt:O}); start one with POST /migrator/full/start");
+        }
+        else if (run.Status != RunStatus.Completed)
+        {
+            reasons.Add($"the full validation {run.RunId} since the switch is {run.Status.ToString().ToLowerInvariant()}, not completed");
+        }
+
+        var pending = await backlog.GetAsync(cancellationToken);
+        if (pending.OutboxPending > 0)
+        {
+            reasons.Add($"{pending.OutboxPending} event(s) wait in the outbox to be repaired");
+        }
+
+        if (pending.ConsumerLag > 0)
+        {
+            reasons.Add($"the repair consumer group has {pending.ConsumerLag} event(s) left to repair");
+        }
+
+        var open = await conflicts.CountOpenAsync(cancellationToken);
+        if (open > 0)
+        {
+            reasons.Add($"{open} conflict(s) are open (GET /migrator/conflicts)");
+        }
+
+        var unreported = live.Where(i => i.LastUnreportedAt is { } at && (run is null || at >= run.StartedAt)).Select(i => i.InstanceId).ToArray();
+        if (unreported.Length > 0)
+        {
+            reasons.Add($"instance(s) {string.Join(", ", unreported)} had rows differ without an event since the last full validation started");
+        }
+
+        var atRisk = run is { } r && r.BaseSide == currentBase
+            ? new CutoverRisk(r.RunId, r.TargetMissing, r.TargetMissing + r.Neq + r.BaseMissing, pending.Total, open)
+            : new CutoverRisk(null, null, null, pending.Total, open);
+        return new CutoverCheck(true, reasons.Count == 0, reasons, run, atRisk);
+    }
+}
+
+/// <summary>Whether a switch may change the base side now, and why not.</summary>
+/// <param name="ChangesBase">False for a switch that keeps the base side: it needs no proof.</param>
+/// <param name="LastFullRun">The latest full run's checkpoint, whatever its base.</param>
+public sealed record CutoverCheck(
+    bool ChangesBase, bool Ready, IReadOnlyList<string> Reasons, RunCheckpoint? LastFullRun, CutoverRisk? AtRisk);
+
+/// <summary>What a forced switch would put at risk, from the last full run with the current base and the backlog.</summary>
+/// <param name="RunId">The full run the counts come from; null when there is none with the current base.</param>
+/// <param name="RowsOnlyOnCurrentBase">Rows that run found only on the current base (<c>target_missing</c>): lost from the
+/// truth if the other side becomes it before they are repaired.</param>
+/// <param name="DifferencesFound">Every difference that run found.</param>
+/// <param name="EventsNotRepaired">Events still waiting in the outbox or the repair consumer group.</param>
+/// <param name="OpenConflicts">Rows the repair policy refused to touch.</param>
+public sealed record CutoverRisk(Guid? RunId, long? RowsOnlyOnCurrentBase, long? DifferencesFound, long EventsNotRepaired, long OpenConflicts);
