@@ -8,6 +8,9 @@ using Migration.Domain.Inconsistencies;
 using Migration.Domain.Patterns;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Resilience;
+using Polly;
+using Polly.Registry;
 
 namespace Migration.Infrastructure.DoubleWrite;
 
@@ -26,11 +29,11 @@ internal sealed partial class DoubleWriter(
     DoubleWriteMonitor monitor,
     IOptions<MigrationOptions> options,
     TimeProvider time,
-    ILogger<DoubleWriter> logger)
+    ILogger<DoubleWriter> logger,
+    ResiliencePipelineProvider<string> pipelines)
 {
-    private static readonly int[] _reportRetryDelaysMs = [100, 400];
-
     private readonly DoubleWriteOptions _options = options.Value.DoubleWrite;
+    private readonly ResiliencePipeline _reportRetry = pipelines.GetPipeline(RetryPipelines.DoubleWriteReport);
 
     public async Task<WriteResult> CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
@@ -136,25 +139,20 @@ internal sealed partial class DoubleWriter(
         var detectedAt = time.GetUtcNow();
         var events = writes.Select(w => new InconsistentEvent(Guid.NewGuid(), w.Table, w.Id, primary, w.ReportedAs, detectedAt, [])).ToArray();
         using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.SecondaryTimeoutMs), time);
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
-            {
-                await publisher.PublishAsync(events, budget.Token);
-                monitor.Reported(events.Length);
-                return true;
-            }
-            catch (Exception ex) when (attempt < _reportRetryDelaysMs.Length && !budget.IsCancellationRequested)
-            {
-                LogReportRetrying(ex, string.Join(", ", keys), _reportRetryDelaysMs[attempt]);
-                await Task.Delay(TimeSpan.FromMilliseconds(_reportRetryDelaysMs[attempt]), time, budget.Token);
-            }
-            catch (Exception ex)
-            {
-                monitor.ReportFailed(events.Length);
-                LogReportFailed(ex, string.Join(", ", keys));
-                return false;
-            }
+            await _reportRetry.ExecuteAsync(
+                ct => publisher.PublishAsync(events, ct),
+                (ex, _, delay) => LogReportRetrying(ex, string.Join(", ", keys), (int)delay.TotalMilliseconds),
+                budget.Token);
+            monitor.Reported(events.Length);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            monitor.ReportFailed(events.Length);
+            LogReportFailed(ex, string.Join(", ", keys));
+            return false;
         }
     }
 

@@ -35,6 +35,12 @@ public sealed record MigrationStatusDto(
 
     /// <summary>This instance's Kafka repair consumer (partitions, lag, dead letters); null when it runs none.</summary>
     public RepairConsumerStatus? Consumer { get; init; }
+
+    /// <summary>
+    /// Events the repair gave up on, stored as dead letters by every instance: open (not replayed yet) and in all;
+    /// null when they could not be counted.
+    /// </summary>
+    public DeadLetterCounts? DeadLetters { get; init; }
 }
 
 internal sealed partial class GetStatusQueryHandler(
@@ -45,6 +51,7 @@ internal sealed partial class GetStatusQueryHandler(
     IRepairConsumerMonitor consumer,
     IInstanceRegistry instances,
     IDoubleWriteMonitor doubleWrites,
+    IDeadLetterStore deadLetters,
     TimeProvider time,
     ILogger<GetStatusQueryHandler> logger)
     : IRequestHandler<GetStatusQuery, MigrationStatusDto>
@@ -74,9 +81,26 @@ internal sealed partial class GetStatusQueryHandler(
         {
             Outbox = await outbox.GetAsync(cancellationToken),
             Consumer = consumer.Snapshot(),
+            DeadLetters = await CountDeadLettersAsync(cancellationToken),
         };
+    }
+
+    private async Task<DeadLetterCounts?> CountDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await deadLetters.CountAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogDeadLettersUnavailable(ex);
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without instances: the control database could not be read")]
     private partial void LogInstancesUnavailable(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status without dead letters: they could not be counted")]
+    private partial void LogDeadLettersUnavailable(Exception exception);
 }
