@@ -14,6 +14,7 @@ using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.Resilience;
 using Migration.Infrastructure.State;
 using Migration.Infrastructure.Validation;
 
@@ -31,6 +32,7 @@ public static class DependencyInjection
         services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        services.AddRetryPipelines();
 
         services.AddSingleton(sp =>
         {
@@ -92,6 +94,8 @@ public static class DependencyInjection
         services.AddSingleton<RowRepairer>();
         services.AddSingleton<IConflictStore, EfConflictStore>();
         services.AddSingleton<RepairHandler>();
+        services.AddSingleton<EfDeadLetterStore>();
+        services.AddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<EfDeadLetterStore>());
 
         services.AddSingleton<IValidateOptions<MigrationOptions>, KafkaOptionsValidator>();
         services.AddSingleton<OutboxSignal>();

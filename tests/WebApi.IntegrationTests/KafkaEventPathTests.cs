@@ -1,7 +1,11 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
+using Migration.Application.Abstractions;
+using Migration.Application.DeadLetters.ListDeadLetters;
+using Migration.Application.DeadLetters.RetryDeadLetters;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.WebApi.IntegrationTests.Infrastructure;
@@ -123,6 +127,25 @@ public sealed class KafkaEventPathTests
             () => Task.FromResult(KafkaTestKit.Committed(cluster.BootstrapServers, status.Consumer.GroupId, topic, 2)),
             offsets => offsets.Values.Sum() == 7, "commit of all 7 messages");
         Assert.Equal(KafkaTestKit.EndOffsets(cluster.BootstrapServers, topic, 2), committed);
+
+        // The same five are dead letters in the control database too, listed with where they came from.
+        Assert.Equal(new DeadLetterCounts(5, 5), status.DeadLetters);
+        var client = api.CreateClient();
+        var letters = (await client.GetFromJsonAsync<DeadLetterPageDto>("/migrator/dead-letters", _ct))!;
+        Assert.Equal((5L, 5L), (letters.Open, letters.Total));
+        Assert.Equal(["", "orders:17", "users:1", "users:117", "users:2"], letters.Items.Select(d => d.Key).Order(StringComparer.Ordinal));
+        Assert.All(letters.Items, d => Assert.StartsWith(topic + " [[", d.Source, StringComparison.Ordinal));
+        Assert.Equal(dead.Select(m => Header(m, "dlq.source")).Order(StringComparer.Ordinal), letters.Items.Select(d => d.Source).Order(StringComparer.Ordinal));
+        var failed = letters.Items.Single(d => d.Key == "users:117");
+        Assert.Equal(3, failed.Attempts);
+        Assert.Equal(Header(dead[4], "dlq.error"), failed.Error);
+        Assert.Equal("not json at all", letters.Items.Single(d => d.Key == "users:1").Payload);
+
+        // Replayed through the outbox, the failed one goes to the topic again and is repaired now that the table is back.
+        var replay = await client.PostAsJsonAsync("/migrator/dead-letters/retry", new { ids = new[] { failed.Id } }, _ct);
+        Assert.Equal(1, (await replay.Content.ReadFromJsonAsync<DeadLetterRetryDto>(_ct))!.Replayed);
+        await KafkaTestKit.WaitForAsync(() => db.ReadAllAsync(Direction.Dst), rows => rows.ContainsKey(117), "repair of the replayed row 117");
+        await api.WaitForStatusAsync(s => s.DeadLetters is { Open: 4, Total: 5 } && s.Outbox is { Pending: 0 });
     }
 
     [Fact]

@@ -33,6 +33,29 @@ public sealed class ObservabilityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_ValidationRetryingAFailingRead_CountTheRetriesUnderTheValidationPipeline()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _ = _api.Server;
+        // The target's users become a view whose rows cannot be read (abs of the smallest integer is an error in
+        // SQLite), while its columns can: the run starts, and every read of a batch fails.
+        await _api.Databases.ExecuteAsync(Migration.Domain.Direction.Dst, "ALTER TABLE users RENAME TO users_real");
+        await _api.Databases.ExecuteAsync(Migration.Domain.Direction.Dst,
+            "CREATE VIEW users AS SELECT id, name, email, age, balance, ctime, utime + abs(-9223372036854775807 - 1 + 0 * id) AS utime FROM users_real");
+
+        await _api.CreateClient().PostAsync("/migrator/full/start", null, ct);
+        var status = await _api.WaitForStatusAsync(s => s.Full?.Errors >= 3);
+        var metrics = await _api.CreateAnonymousClient().GetStringAsync("/metrics", ct);
+        await _api.CreateClient().PostAsync("/migrator/full/stop", null, ct);
+
+        Assert.Equal("running", status.Full!.Status);
+        Assert.Contains("integer overflow", status.Full.LastError, StringComparison.Ordinal);
+        Assert.True(DeadLetterTests.Counter(metrics, "migration_retries_total", _api.InstanceId, "pipeline=\"validation\"") >= 3, metrics);
+        Assert.True(DeadLetterTests.Counter(metrics, "resilience_polly_strategy_events_total", _api.InstanceId,
+            "event_name=\"OnRetry\"", "pipeline_name=\"validation\"") >= 3, metrics);
+    }
+
+    [Fact]
     public async Task Status_IncrementalRun_ShowsCursorLag()
     {
         var ct = TestContext.Current.CancellationToken;

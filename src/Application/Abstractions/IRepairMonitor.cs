@@ -7,8 +7,8 @@ namespace Migration.Application.Abstractions;
 /// <param name="Conflicts">Rows the repair policy refused to touch; each is stored as a conflict (<c>GET /migrator/conflicts</c>).</param>
 /// <param name="Failed">Repair attempts that threw; each is retried after a back-off.</param>
 /// <param name="GaveUp">
-/// Events set aside after their last attempt failed, or because they were malformed (with Kafka they go to the
-/// dead-letter topic).
+/// Events stored as dead letters (listed by <c>GET /migrator/dead-letters</c>) because their last attempt failed or
+/// they were malformed; with Kafka they are also on the dead-letter topic.
 /// </param>
 /// <param name="Pending">
 /// The repair's backlog: on the in-process path, events published and not yet handled; with Kafka, this instance's

@@ -8,11 +8,12 @@ using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Patterns;
 using Migration.Domain.Repair;
-using Migration.Infrastructure.Patterns;
-using Polly;
-using Polly.Retry;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Patterns;
+using Migration.Infrastructure.Resilience;
+using Polly;
+using Polly.Registry;
 
 namespace Migration.Infrastructure.DoubleWrite;
 
@@ -34,41 +35,12 @@ internal sealed partial class DoubleWriter(
     DoubleWriteMonitor monitor,
     IOptions<MigrationOptions> options,
     TimeProvider time,
-    ILogger<DoubleWriter> logger)
+    ILogger<DoubleWriter> logger,
+    ResiliencePipelineProvider<string> pipelines)
 {
-    private static readonly int[] _reportRetryDelaysMs = [100, 400];
-    private static readonly TimeSpan _fenceRetryDelay = TimeSpan.FromMilliseconds(50);
-
     private readonly DoubleWriteOptions _options = options.Value.DoubleWrite;
-
-    /// <summary>
-    /// A write that met a moved fence is started again from the beginning under the pattern read anew, for up to
-    /// <see cref="DoubleWriteOptions.FenceWaitMs"/>: long enough for a switch to move both fences.
-    /// </summary>
-    private ResiliencePipeline FenceWait => _fenceWait ??= new ResiliencePipelineBuilder { TimeProvider = time }
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = new PredicateBuilder().Handle<FenceMovedException>(),
-            BackoffType = DelayBackoffType.Constant,
-            Delay = _fenceRetryDelay,
-            UseJitter = true,
-            MaxRetryAttempts = Math.Max(1, options.Value.DoubleWrite.FenceWaitMs / (int)_fenceRetryDelay.TotalMilliseconds),
-            OnRetry = async args =>
-            {
-                try
-                {
-                    await patterns.RefreshAsync(args.Context.CancellationToken);
-                }
-                catch (Exception ex) when (!args.Context.CancellationToken.IsCancellationRequested)
-                {
-                    // The next attempt meets the fence again and comes back here.
-                    LogFenceRefreshFailed(ex);
-                }
-            },
-        })
-        .Build();
-
-    private ResiliencePipeline? _fenceWait;
+    private readonly ResiliencePipeline _reportRetry = pipelines.GetPipeline(RetryPipelines.DoubleWriteReport);
+    private readonly ResiliencePipeline _fenceWait = pipelines.GetPipeline(RetryPipelines.FenceWait);
 
     public async Task<WriteResult> CommitAsync(IReadOnlyList<PendingWrite> writes, CancellationToken cancellationToken)
     {
@@ -78,9 +50,22 @@ internal sealed partial class DoubleWriter(
             return new WriteResult(pattern.Primary(), pattern.Secondary(), false, 0);
         }
 
+        // A write that met a moved fence starts again from the beginning under the pattern read anew.
+        var attempt = 0;
         try
         {
-            return await FenceWait.ExecuteAsync(async token => await CommitUnderAppliedPatternAsync(writes, token), cancellationToken);
+            return await _fenceWait.ExecuteAsync(
+                async token =>
+                {
+                    if (attempt++ > 0)
+                    {
+                        await RefreshPatternAsync(token);
+                    }
+
+                    return await CommitUnderAppliedPatternAsync(writes, token);
+                },
+                (ex, _, _) => LogFenceMoved(string.Join(", ", writes.Select(w => w.Key)), ex.Message),
+                cancellationToken);
         }
         catch (FenceMovedException ex)
         {
@@ -89,6 +74,19 @@ internal sealed partial class DoubleWriter(
             LogFenceWaitExpired(ex, string.Join(", ", keys));
             throw new WriteFailedException(
                 "A pattern switch is moving the primary side and did not finish in time; nothing was written. Try again.", ex.Side, false, keys, ex);
+        }
+    }
+
+    private async Task RefreshPatternAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await patterns.RefreshAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The attempt meets the fence again and comes back here.
+            LogFenceRefreshFailed(ex);
         }
     }
 
@@ -222,25 +220,20 @@ internal sealed partial class DoubleWriter(
         var detectedAt = time.GetUtcNow();
         var events = writes.Select(w => new InconsistentEvent(Guid.NewGuid(), w.Table, w.Id, primary, w.ReportedAs, detectedAt, [])).ToArray();
         using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.SecondaryTimeoutMs), time);
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            try
-            {
-                await publisher.PublishAsync(events, budget.Token);
-                monitor.Reported(events.Length);
-                return true;
-            }
-            catch (Exception ex) when (attempt < _reportRetryDelaysMs.Length && !budget.IsCancellationRequested)
-            {
-                LogReportRetrying(ex, string.Join(", ", keys), _reportRetryDelaysMs[attempt]);
-                await Task.Delay(TimeSpan.FromMilliseconds(_reportRetryDelaysMs[attempt]), time, budget.Token);
-            }
-            catch (Exception ex)
-            {
-                monitor.ReportFailed(events.Length, time.GetUtcNow());
-                LogReportFailed(ex, string.Join(", ", keys));
-                return false;
-            }
+            await _reportRetry.ExecuteAsync(
+                ct => publisher.PublishAsync(events, ct),
+                (ex, _, delay) => LogReportRetrying(ex, string.Join(", ", keys), (int)delay.TotalMilliseconds),
+                budget.Token);
+            monitor.Reported(events.Length);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            monitor.ReportFailed(events.Length, time.GetUtcNow());
+            LogReportFailed(ex, string.Join(", ", keys));
+            return false;
         }
     }
 
@@ -261,6 +254,9 @@ internal sealed partial class DoubleWriter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the pattern again after meeting a moved write fence failed")]
     private partial void LogFenceRefreshFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Write of {Rows} met a moved write fence ({Reason}); starting again under the pattern read anew")]
+    private partial void LogFenceMoved(string rows, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A pattern switch kept the write fences moving longer than the fence wait; nothing was written. Rows: {Rows}")]
     private partial void LogFenceWaitExpired(Exception exception, string rows);

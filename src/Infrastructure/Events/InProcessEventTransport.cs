@@ -18,8 +18,24 @@ internal sealed class InProcessEventTransport(InProcessEventBus bus) : IEventTra
             handled[i] = done.Task;
         }
 
-        // The queue lives in memory only: an event is delivered once the repair handled it, not when it was queued.
-        await Task.WhenAll(handled).WaitAsync(cancellationToken);
-        return new TransportResult(messages.Select(m => m.Id).ToArray(), null);
+        // The queue lives in memory only: an event is delivered once the repair handled it (repaired, or stored as a
+        // dead letter), not when it was queued. One that failed stays pending; the others of the batch are done.
+        await Task.WhenAll(handled).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
+        var delivered = new List<long>(messages.Count);
+        string? error = null;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            if (handled[i].IsCompletedSuccessfully)
+            {
+                delivered.Add(messages[i].Id);
+            }
+            else
+            {
+                error ??= handled[i].Exception?.GetBaseException().Message ?? "not handled by the repair";
+            }
+        }
+
+        return new TransportResult(delivered, error);
     }
 }

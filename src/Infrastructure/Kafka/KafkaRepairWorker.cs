@@ -6,15 +6,18 @@ using Microsoft.Extensions.Options;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.Resilience;
+using Polly;
+using Polly.Registry;
 
 namespace Migration.Infrastructure.Kafka;
 
 /// <summary>
 /// The repair service on Kafka: a member of the consumer group <c>Migration:Kafka:GroupId</c> that repairs each
 /// event of its partitions in order. A message's offset is stored for commit only after its repair succeeded or it
-/// reached the dead-letter topic, so a crash repeats work but never skips it. Malformed messages and repairs that
-/// failed every attempt go to the dead-letter topic; nothing stops the loop but the host stopping. Runs on
-/// instances with the <c>repair</c> role when Kafka is configured.
+/// was stored as a dead letter, so a crash repeats work but never skips it. Malformed messages and repairs that
+/// failed every attempt go to the dead-letter topic and the control database's dead letters; nothing stops the loop
+/// but the host stopping. Runs on instances with the <c>repair</c> role when Kafka is configured.
 /// </summary>
 internal sealed partial class KafkaRepairWorker(
     KafkaClients clients,
@@ -22,13 +25,20 @@ internal sealed partial class KafkaRepairWorker(
     KafkaDeadLetterSender deadLetters,
     RepairConsumerMonitor monitor,
     RepairMonitor repairs,
+    ResiliencePipelineProvider<string> pipelines,
     IOptions<MigrationOptions> options,
     TimeProvider time,
     ILogger<KafkaRepairWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan _pollTimeout = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan _statusEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A consumer that ran this long before it failed was healthy: the next one starts a fresh back-off.</summary>
+    private static readonly TimeSpan _healthyRun = TimeSpan.FromMinutes(1);
+
     private readonly MigrationOptions _options = options.Value;
+    private readonly ResiliencePipeline _rebuild = pipelines.GetPipeline(RetryPipelines.KafkaConsumer);
+    private readonly ResiliencePipeline _consume = pipelines.GetPipeline(RetryPipelines.KafkaConsume);
 
     // The next offset to handle on each owned partition. Touched only by the consume loop: the rebalance handlers
     // run inside Consume, on the same thread.
@@ -45,53 +55,58 @@ internal sealed partial class KafkaRepairWorker(
         monitor.Started();
         // Consume blocks for up to the poll timeout: leave the host's start-up path before the first call.
         await Task.Yield();
-        var backoff = _options.Repair.RetryBackoffMs;
         while (!stoppingToken.IsCancellationRequested)
         {
-            IConsumer<byte[], byte[]>? consumer = null;
-            var started = time.GetTimestamp();
-            _next.Clear();
             try
             {
-                consumer = clients.ConsumerBuilder()
-                    .SetPartitionsAssignedHandler((_, assigned) => Reset(assigned, keep: true))
-                    .SetPartitionsRevokedHandler((_, revoked) => Reset(revoked.Select(p => p.TopicPartition), keep: false))
-                    .SetPartitionsLostHandler((_, lost) => Reset(lost.Select(p => p.TopicPartition), keep: false))
-                    .SetOffsetsCommittedHandler((_, committed) => OnCommitted(committed))
-                    .SetErrorHandler((_, error) => OnError(error))
-                    .Build();
-                consumer.Subscribe(_options.Kafka.Topic);
-                LogStarted(_options.Kafka.Topic, _options.Kafka.GroupId);
-                await ConsumeAsync(consumer, stoppingToken);
+                // A fatal client error (or settings librdkafka refuses) ends a consumer; the kafka-consumer pipeline
+                // builds a new one after a back-off. A consumer ends without an error only after a healthy run.
+                await _rebuild.ExecuteAsync(RunConsumerAsync, (ex, _, delay) => LogConsumerFailed(ex, (long)delay.TotalMilliseconds), stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping: whatever the last consumer was doing ends here.
             }
-            catch (Exception ex)
+        }
+    }
+
+    /// <summary>One consumer, from its start until it fails (throws) or the host stops.</summary>
+    private async ValueTask RunConsumerAsync(CancellationToken stoppingToken)
+    {
+        IConsumer<byte[], byte[]>? consumer = null;
+        var started = time.GetTimestamp();
+        _next.Clear();
+        try
+        {
+            consumer = clients.ConsumerBuilder()
+                .SetPartitionsAssignedHandler((_, assigned) => Reset(assigned, keep: true))
+                .SetPartitionsRevokedHandler((_, revoked) => Reset(revoked.Select(p => p.TopicPartition), keep: false))
+                .SetPartitionsLostHandler((_, lost) => Reset(lost.Select(p => p.TopicPartition), keep: false))
+                .SetOffsetsCommittedHandler((_, committed) => OnCommitted(committed))
+                .SetErrorHandler((_, error) => OnError(error))
+                .Build();
+            consumer.Subscribe(_options.Kafka.Topic);
+            LogStarted(_options.Kafka.Topic, _options.Kafka.GroupId);
+            await ConsumeAsync(consumer, stoppingToken);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            monitor.Error(ex.Message);
+            if (time.GetElapsedTime(started) < _healthyRun)
             {
-                // A fatal client error (or settings librdkafka refuses): build a new consumer after a back-off.
+                throw;
+            }
+
+            // Failed after a healthy run: start again at once, with the back-off from the beginning.
+            LogConsumerFailed(ex, 0);
+        }
+        finally
+        {
+            if (consumer is not null)
+            {
                 // Stored offsets are committed on close.
-                if (time.GetElapsedTime(started) > TimeSpan.FromMinutes(1))
-                {
-                    backoff = _options.Repair.RetryBackoffMs;
-                }
-
-                monitor.Error(ex.Message);
-                LogConsumerFailed(ex, backoff);
-            }
-            finally
-            {
-                if (consumer is not null)
-                {
-                    Close(consumer);
-                    consumer.Dispose();
-                }
-            }
-
-            if (!stoppingToken.IsCancellationRequested)
-            {
-                await DelayAsync(backoff, stoppingToken);
-                backoff = Math.Min(backoff * 2, 30_000);
+                Close(consumer);
+                consumer.Dispose();
             }
         }
     }
@@ -101,20 +116,17 @@ internal sealed partial class KafkaRepairWorker(
         while (true)
         {
             stoppingToken.ThrowIfCancellationRequested();
-            ConsumeResult<byte[], byte[]>? result;
-            try
-            {
-                result = consumer.Consume(_pollTimeout);
-            }
-            catch (ConsumeException ex) when (!ex.Error.IsFatal)
-            {
-                // For example the topic does not exist yet: it appears with the first event.
-                monitor.Error(ex.Error.Reason);
-                LogConsumeError(ex.Error.Code, ex.Error.Reason);
-                await DelayAsync(_options.Repair.RetryBackoffMs, stoppingToken);
-                continue;
-            }
-
+            // A non-fatal consume error (for example the topic does not exist yet: it appears with the first event)
+            // is retried by the kafka-consume pipeline; a fatal one ends this consumer.
+            var result = await _consume.ExecuteAsync(
+                _ => ValueTask.FromResult(consumer.Consume(_pollTimeout)),
+                (ex, _, delay) =>
+                {
+                    var error = ((ConsumeException)ex).Error;
+                    monitor.Error(error.Reason);
+                    LogConsumeError(error.Code, error.Reason, (long)delay.TotalMilliseconds);
+                },
+                stoppingToken);
             if (result?.Message is { } message)
             {
                 await HandleAsync(consumer, result, message, stoppingToken);
@@ -131,7 +143,8 @@ internal sealed partial class KafkaRepairWorker(
         var repair = await handler.HandleAsync(new EventMessage(key, message.Value ?? []), stoppingToken);
         if (repair.SetAside)
         {
-            await deadLetters.SendAsync(result, repair.Error ?? "set aside", repair.Attempts, stoppingToken);
+            await deadLetters.SendAsync(result, repair.Error ?? "set aside", repair.Attempts, repair.EventId, stoppingToken);
+            repairs.DeadLettered();
         }
 
         try
@@ -226,25 +239,14 @@ internal sealed partial class KafkaRepairWorker(
         }
     }
 
-    private async Task DelayAsync(int milliseconds, CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), time, stoppingToken);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Repair consumer subscribed to {Topic} in group {GroupId}")]
     private partial void LogStarted(string topic, string groupId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Repair consumer failed; starting a new one in {DelayMs} ms")]
-    private partial void LogConsumerFailed(Exception exception, int delayMs);
+    private partial void LogConsumerFailed(Exception exception, long delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: consume error {Code}: {Reason}")]
-    private partial void LogConsumeError(ErrorCode code, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: consume error {Code}: {Reason}; consuming again in {DelayMs} ms")]
+    private partial void LogConsumeError(ErrorCode code, string reason, long delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair consumer: could not store the offset of {Source}: {Reason}")]
     private partial void LogStoreFailed(string source, string reason);

@@ -54,7 +54,7 @@ public sealed class OutboxOptions
     /// </summary>
     public int PollIntervalMs { get; set; } = 500;
 
-    /// <summary>First wait after a failed round; doubles on each further failure. Default 200 ms.</summary>
+    /// <summary>Median first wait after a failed round (pipeline <c>outbox-relay</c>); later waits grow exponentially, with jitter. Default 200 ms.</summary>
     public int RetryBackoffMs { get; set; } = 200;
 
     /// <summary>Longest wait between failed rounds. Default 30,000 ms.</summary>

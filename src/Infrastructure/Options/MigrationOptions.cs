@@ -48,7 +48,10 @@ public sealed class ValidationOptions
     /// <summary>How often a running validation saves its checkpoint in the control database. Default 2,000 ms.</summary>
     public int CheckpointIntervalMs { get; set; } = 2_000;
 
-    /// <summary>First wait after a failed query; doubles on each further failure. Default 200 ms.</summary>
+    /// <summary>
+    /// Median first wait after a failed step (pipeline <c>validation</c>); later waits grow exponentially, with
+    /// jitter. A step is retried until it succeeds or the run is stopped. Default 200 ms.
+    /// </summary>
     public int RetryBackoffMs { get; set; } = 200;
 
     /// <summary>Longest wait between retries. Default 30,000 ms.</summary>
@@ -139,11 +142,17 @@ public sealed class DoubleWriteOptions
 /// <summary>How the repair consumer retries a row it could not repair.</summary>
 public sealed class RepairOptions
 {
-    /// <summary>Attempts per event before it is set aside. Default 5.</summary>
+    /// <summary>Attempts per event before it is stored as a dead letter. Default 5.</summary>
     public int MaxAttempts { get; set; } = 5;
 
-    /// <summary>First wait after a failed attempt; doubles on each further failure. Default 200 ms.</summary>
+    /// <summary>
+    /// Median first wait after a failed attempt (pipeline <c>repair</c>; also the Kafka consumer's and the dead
+    /// letters' pipelines); later waits grow exponentially, with jitter. Default 200 ms.
+    /// </summary>
     public int RetryBackoffMs { get; set; } = 200;
+
+    /// <summary>Longest wait between the attempts of the pipelines that start from <see cref="RetryBackoffMs"/>. Default 30,000 ms.</summary>
+    public int MaxRetryBackoffMs { get; set; } = 30_000;
 
     /// <summary>In-process path: rows repaired at once, in lanes by row key so one row's events keep their order. Default 4.</summary>
     public int Parallelism { get; set; } = 4;

@@ -38,6 +38,7 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "Seed:Rows", options.Seed.Rows, 1, 10_000_000);
         Range(failures, "Repair:MaxAttempts", options.Repair.MaxAttempts, 1, 1_000);
         Range(failures, "Repair:RetryBackoffMs", options.Repair.RetryBackoffMs, 1, 60_000);
+        Range(failures, "Repair:MaxRetryBackoffMs", options.Repair.MaxRetryBackoffMs, options.Repair.RetryBackoffMs, 3_600_000);
         Range(failures, "Repair:Parallelism", options.Repair.Parallelism, 1, 64);
         Range(failures, "PatternRefreshMs", options.PatternRefreshMs, 50, 60_000);
         Range(failures, "DoubleWrite:SecondaryTimeoutMs", options.DoubleWrite.SecondaryTimeoutMs, 100, 600_000);

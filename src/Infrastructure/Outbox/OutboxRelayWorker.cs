@@ -3,27 +3,33 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Resilience;
 using Migration.Infrastructure.State;
+using Polly;
+using Polly.Registry;
 
 namespace Migration.Infrastructure.Outbox;
 
 /// <summary>
 /// Sends pending outbox events to the transport, oldest first, and marks them sent only after the transport
-/// confirmed them. A failed round is logged, counted and retried after a doubling back-off; the events stay pending,
-/// so an outage only grows the outbox. A crash between delivery and marking sends those events again (repair is
-/// idempotent). Runs on instances with the <c>api</c> role.
+/// confirmed them. A failed round is logged, counted and retried by the <c>outbox-relay</c> pipeline, with a growing
+/// back-off; the events stay pending, so an outage only grows the outbox. A crash between delivery and marking sends
+/// those events again (repair is idempotent). Runs on instances with the <c>api</c> role.
 /// </summary>
 internal sealed partial class OutboxRelayWorker(
     ControlDatabase control,
     IEventTransport transport,
     OutboxSignal signal,
     OutboxMonitor monitor,
+    ResiliencePipelineProvider<string> pipelines,
     IOptions<MigrationOptions> options,
     TimeProvider time,
     ILogger<OutboxRelayWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan _purgeEvery = TimeSpan.FromMinutes(1);
     private readonly OutboxOptions _options = options.Value.Outbox;
+    private readonly ResiliencePipeline _retry = pipelines.GetPipeline(RetryPipelines.OutboxRelay);
+    private long _lastPurge = long.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,45 +39,40 @@ internal sealed partial class OutboxRelayWorker(
             return;
         }
 
-        var backoff = _options.RetryBackoffMs;
-        var lastPurge = long.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var more = await RelayBatchAsync(stoppingToken);
-                backoff = _options.RetryBackoffMs;
-                if (lastPurge == long.MinValue || time.GetElapsedTime(lastPurge) >= _purgeEvery)
-                {
-                    await PurgeSentAsync(stoppingToken);
-                    lastPurge = time.GetTimestamp();
-                }
-
+                var more = await _retry.ExecuteAsync(RoundAsync, OnRoundFailed, stoppingToken);
                 if (!more)
                 {
                     await signal.WaitAsync(TimeSpan.FromMilliseconds(_options.PollIntervalMs), time, stoppingToken);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
-            catch (Exception ex)
-            {
-                monitor.Error(ex.Message);
-                LogRoundFailed(ex, transport.Name, backoff);
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(backoff), time, stoppingToken);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    break;
-                }
-
-                backoff = Math.Min(backoff * 2, _options.MaxRetryBackoffMs);
-            }
         }
+    }
+
+    /// <returns>Whether a full batch was sent, so more may be waiting.</returns>
+    private async ValueTask<bool> RoundAsync(CancellationToken cancellationToken)
+    {
+        var more = await RelayBatchAsync(cancellationToken);
+        if (_lastPurge == long.MinValue || time.GetElapsedTime(_lastPurge) >= _purgeEvery)
+        {
+            await PurgeSentAsync(cancellationToken);
+            _lastPurge = time.GetTimestamp();
+        }
+
+        return more;
+    }
+
+    private void OnRoundFailed(Exception exception, int attempt, TimeSpan delay)
+    {
+        monitor.Error(exception.Message);
+        LogRoundFailed(exception, transport.Name, attempt, (long)delay.TotalMilliseconds);
     }
 
     /// <returns>Whether a full batch was sent, so more may be waiting.</returns>
@@ -132,8 +133,8 @@ internal sealed partial class OutboxRelayWorker(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Relayed {Count} outbox events to {Transport}")]
     private partial void LogRelayed(int count, string transport);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay round to {Transport} failed; events stay pending, retrying in {DelayMs} ms")]
-    private partial void LogRoundFailed(Exception exception, string transport, int delayMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay round to {Transport} failed (attempt {Attempt}); events stay pending, retrying in {DelayMs} ms")]
+    private partial void LogRoundFailed(Exception exception, string transport, int attempt, long delayMs);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Deleted {Count} sent outbox events past their retention")]
     private partial void LogPurged(int count);

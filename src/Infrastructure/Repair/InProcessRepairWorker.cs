@@ -4,21 +4,35 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Resilience;
+using Migration.Infrastructure.State;
+using Polly;
+using Polly.Registry;
 
 namespace Migration.Infrastructure.Repair;
 
 /// <summary>
 /// The embedded default's repair consumer: spreads the in-process bus over <see cref="RepairOptions.Parallelism"/>
 /// lanes by the message key (so one row's events stay in order, as on a Kafka partition), repairs one message at a
-/// time per lane, and tells the relay each one was handled. Idle when Kafka is configured (the Kafka repair worker
-/// consumes instead).
+/// time per lane, and tells the relay each one was handled: repaired, or stored as a dead letter. If the dead letter
+/// cannot be stored, the relay is told the event failed, so the outbox keeps it and sends it again later. Idle when
+/// Kafka is configured (the Kafka repair worker consumes instead).
 /// </summary>
 internal sealed partial class InProcessRepairWorker(
     InProcessEventBus bus,
     RepairHandler handler,
+    EfDeadLetterStore deadLetters,
+    RepairMonitor repairs,
+    ResiliencePipelineProvider<string> pipelines,
     IOptions<MigrationOptions> options,
+    TimeProvider time,
     ILogger<InProcessRepairWorker> logger) : BackgroundService
 {
+    /// <summary>The <see cref="DeadLetterRecord.Source"/> of dead letters from this path.</summary>
+    public const string Source = "in-process";
+
+    private readonly ResiliencePipeline _storeRetry = pipelines.GetPipeline(RetryPipelines.DeadLetter);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (options.Value.Kafka.Enabled)
@@ -60,7 +74,12 @@ internal sealed partial class InProcessRepairWorker(
             {
                 try
                 {
-                    await handler.HandleAsync(item.Message, stoppingToken);
+                    var result = await handler.HandleAsync(item.Message, stoppingToken);
+                    if (result.SetAside)
+                    {
+                        await DeadLetterAsync(item.Message, result, stoppingToken);
+                    }
+
                     item.Handled.TrySetResult();
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -70,8 +89,8 @@ internal sealed partial class InProcessRepairWorker(
                 }
                 catch (Exception ex)
                 {
-                    // A bug, since the handler catches repair failures itself: the event stays in the outbox and the
-                    // relay sends it again after its back-off; this lane goes on with the next one.
+                    // The dead letter could not be stored (or a bug: the handler catches repair failures itself): the
+                    // event stays in the outbox and the relay sends it again after its back-off; this lane goes on.
                     LogUnexpected(ex, item.Message.Key);
                     item.Handled.TrySetException(ex);
                 }
@@ -82,6 +101,34 @@ internal sealed partial class InProcessRepairWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "In-process repair of {Key} failed unexpectedly; the outbox keeps the event")]
+    /// <summary>Stores the event as a dead letter through the <c>dead-letter</c> pipeline; throws if it could not.</summary>
+    private async Task DeadLetterAsync(EventMessage message, RepairResult result, CancellationToken cancellationToken)
+    {
+        await _storeRetry.ExecuteAsync(
+            ct => new ValueTask(deadLetters.AddAsync(
+                new DeadLetterRecord
+                {
+                    EventId = result.EventId,
+                    Key = DeadLetterRecord.Cut(message.Key, DeadLetterRecord.KeyLength),
+                    Payload = message.Value,
+                    Error = DeadLetterRecord.Cut(result.Error ?? "set aside", DeadLetterRecord.TextLength),
+                    Attempts = result.Attempts,
+                    FailedAtMs = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    Source = Source,
+                },
+                ct)),
+            (ex, attempt, delay) => LogStoreRetrying(ex, message.Key, attempt, (long)delay.TotalMilliseconds),
+            cancellationToken);
+        repairs.DeadLettered();
+        LogDeadLettered(message.Key, result.Error ?? "set aside");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "In-process repair of {Key} failed; the outbox keeps the event")]
     private partial void LogUnexpected(Exception exception, string key);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stored {Key} as a dead letter: {Error}")]
+    private partial void LogDeadLettered(string key, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not store {Key} as a dead letter (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private partial void LogStoreRetrying(Exception exception, string key, int attempt, long delayMs);
 }

@@ -21,17 +21,23 @@ internal sealed class RepairMonitor : IRepairMonitor
 
     public void AttemptFailed() => Interlocked.Increment(ref _failed);
 
-    public void Handled(RepairOutcome? outcome)
+    public void Handled(RepairOutcome outcome)
     {
         switch (outcome)
         {
             case RepairOutcome.Upserted: Interlocked.Increment(ref _upserted); break;
             case RepairOutcome.Deleted: Interlocked.Increment(ref _deleted); break;
             case RepairOutcome.Unchanged: Interlocked.Increment(ref _unchanged); break;
-            case RepairOutcome.Conflict: Interlocked.Increment(ref _conflicts); break;
-            default: Interlocked.Increment(ref _gaveUp); break;
+            default: Interlocked.Increment(ref _conflicts); break;
         }
 
+        Interlocked.Increment(ref _handled);
+    }
+
+    /// <summary>An event the repair set aside is now stored as a dead letter: it is done, as given up.</summary>
+    public void DeadLettered()
+    {
+        Interlocked.Increment(ref _gaveUp);
         Interlocked.Increment(ref _handled);
     }
 

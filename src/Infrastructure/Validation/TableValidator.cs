@@ -6,6 +6,9 @@ using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.Resilience;
+using Polly;
+using Polly.Registry;
 
 namespace Migration.Infrastructure.Validation;
 
@@ -26,7 +29,8 @@ internal sealed partial class TableValidator(
     IInconsistencyPublisher publisher,
     IOptions<MigrationOptions> options,
     TimeProvider time,
-    ILogger<TableValidator> logger) : ITableValidator
+    ILogger<TableValidator> logger,
+    ResiliencePipelineProvider<string> pipelines) : ITableValidator
 {
     /// <summary>
     /// Chunks per segment: the unit a full run's workers take, and the step of its cursor. With the default 4,000 rows
@@ -41,6 +45,7 @@ internal sealed partial class TableValidator(
     private readonly TableReader _reader = reader;
     private readonly IInconsistencyPublisher _publisher = publisher;
     private readonly TimeProvider _time = time;
+    private readonly ResiliencePipeline _retry = pipelines.GetPipeline(RetryPipelines.Validation);
 
     public string Table => options.Value.Table;
 
@@ -350,28 +355,19 @@ internal sealed partial class TableValidator(
     }
 
     /// <summary>
-    /// Runs one step until it succeeds, waiting longer after each failure. A step is a read or a publish that
-    /// changes nothing until it has succeeded, so a retry never skips rows. Cancellation and a table that
-    /// cannot be compared end the run instead.
+    /// Runs one step through the <c>validation</c> retry pipeline until it succeeds, waiting longer after each
+    /// failure. A step is a read or a publish that changes nothing until it has succeeded, so a retry never skips
+    /// rows. Cancellation and a table that cannot be compared end the run instead.
     /// </summary>
-    private async Task<T> RetryAsync<T>(ValidationRun run, string step, Func<Task<T>> action, CancellationToken cancellationToken)
-    {
-        var delay = _options.RetryBackoffMs;
-        while (true)
-        {
-            try
-            {
-                return await action();
-            }
-            catch (Exception ex) when (ex is not TableShapeException && !cancellationToken.IsCancellationRequested)
+    private async Task<T> RetryAsync<T>(ValidationRun run, string step, Func<Task<T>> action, CancellationToken cancellationToken) =>
+        await _retry.ExecuteAsync(
+            async _ => await action(),
+            (ex, _, delay) =>
             {
                 run.RecordError($"Failed to {step}: {ex.Message}", _time.GetUtcNow());
-                LogRetrying(ex, run.Id, run.Table, step, delay);
-                await Task.Delay(TimeSpan.FromMilliseconds(delay), _time, cancellationToken);
-                delay = Math.Min(delay * 2, _options.MaxRetryBackoffMs);
-            }
-        }
-    }
+                LogRetrying(ex, run.Id, run.Table, step, (int)delay.TotalMilliseconds);
+            },
+            cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} on {Table} failed to {Step}; retrying in {DelayMs} ms")]
     private partial void LogRetrying(Exception exception, Guid runId, string table, string step, int delayMs);

@@ -6,11 +6,14 @@ using OpenTelemetry.Trace;
 namespace Migration.WebApi.Infrastructure;
 
 /// <summary>
-/// OpenTelemetry: the migration's metrics and HTTP/database traces. A Prometheus text endpoint at
+/// OpenTelemetry: the migration's metrics, Polly's retry metrics and HTTP/database traces. A Prometheus text endpoint at
 /// <c>/metrics</c> is always on; an OTLP exporter is added when <c>OpenTelemetry:OtlpEndpoint</c> is set.
 /// </summary>
 internal static class TelemetrySetup
 {
+    /// <summary>The meter of Polly's telemetry (Polly.Extensions).</summary>
+    public const string PollyMeterName = "Polly";
+
     public static IServiceCollection AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otlp = configuration["OpenTelemetry:OtlpEndpoint"];
@@ -19,6 +22,8 @@ internal static class TelemetrySetup
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(MigrationMetrics.MeterName).AddAspNetCoreInstrumentation().AddPrometheusExporter();
+                // Polly's retries, attempts and pipeline durations, tagged with the retry pipeline's name.
+                metrics.AddMeter(PollyMeterName);
                 if (!string.IsNullOrWhiteSpace(otlp))
                 {
                     metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp));

@@ -19,6 +19,7 @@ public sealed class SwitchPatternCommandHandlerTests
     private readonly IRunCheckpointStore _checkpoints = Substitute.For<IRunCheckpointStore>();
     private readonly IRepairBacklog _backlog = Substitute.For<IRepairBacklog>();
     private readonly IConflictStore _conflicts = Substitute.For<IConflictStore>();
+    private readonly IDeadLetterStore _deadLetters = Substitute.For<IDeadLetterStore>();
     private readonly SwitchPatternCommandHandler _handler;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
@@ -28,8 +29,9 @@ public sealed class SwitchPatternCommandHandlerTests
         _instances.LiveInstancesAsync(Arg.Any<CancellationToken>()).Returns([]);
         _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([]);
         _backlog.GetAsync(Arg.Any<CancellationToken>()).Returns(new RepairBacklog(0, null));
+        _deadLetters.CountAsync(Arg.Any<CancellationToken>()).Returns(new DeadLetterCounts(0, 0));
         _handler = new SwitchPatternCommandHandler(
-            _patterns, _instances, new CutoverGate(_instances, _checkpoints, _backlog, _conflicts),
+            _patterns, _instances, new CutoverGate(_instances, _checkpoints, _backlog, _conflicts, _deadLetters),
             new RunRebaser(_scheduler, TimeProvider.System, NullLogger<RunRebaser>.Instance), NullLogger<SwitchPatternCommandHandler>.Instance);
     }
 
@@ -146,6 +148,7 @@ public sealed class SwitchPatternCommandHandlerTests
         Current(WritePattern.SrcFirst, 2);
         _conflicts.CountOpenAsync(Arg.Any<CancellationToken>()).Returns(3);
         _backlog.GetAsync(Arg.Any<CancellationToken>()).Returns(new RepairBacklog(4, null));
+        _deadLetters.CountAsync(Arg.Any<CancellationToken>()).Returns(new DeadLetterCounts(2, 5));
 
         var refused = await Assert.ThrowsAsync<ConflictException>(() => _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct).AsTask());
 
@@ -153,8 +156,9 @@ public sealed class SwitchPatternCommandHandlerTests
         Assert.Contains(reasons, r => r.Contains("no full validation with base SRC", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("4 event(s) wait in the outbox", StringComparison.Ordinal));
         Assert.Contains(reasons, r => r.Contains("3 conflict(s) are open", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("2 event(s) the repair gave up on", StringComparison.Ordinal));
         var risk = Assert.IsType<CutoverRisk>(refused.Details["atRisk"]);
-        Assert.Equal((4L, 3L), (risk.EventsNotRepaired, risk.OpenConflicts));
+        Assert.Equal((4L, 3L, 2L), (risk.EventsNotRepaired, risk.OpenConflicts, risk.OpenDeadLetters));
         await _patterns.DidNotReceiveWithAnyArgs().TrySetAsync(default, default, default, default, _ct);
     }
 

@@ -34,6 +34,6 @@ internal static class Eventually
         var response = await api.CreateClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         await api.WaitForStatusAsync(
-            s => s.Full is { } f && f.Id != previous && f.Status == "completed" && MigrationApi.Drained(s) && s.OpenConflicts == 0, seconds);
+            s => s.Full is { } f && f.Id != previous && f.Status == "completed" && MigrationApi.Drained(s) && s.OpenConflicts == 0 && s.DeadLetters?.Open == 0, seconds);
     }
 }

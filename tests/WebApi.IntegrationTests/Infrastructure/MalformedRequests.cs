@@ -116,6 +116,12 @@ internal sealed class MalformedRequestGenerator
             new("amount", FieldType.Decimal, Required: true, "0.01", ["0", "-1", "-0.01", "0.001", "12345678901", "1e30", "1e400"]),
         ], Optional: false, Template: ["from", "to", "amount"]);
 
+        var replay = new BodyShape(
+        [
+            new("ids", FieldType.IntegerList, Required: false, "[1]",
+                ["[]", "[0]", "[-1]", "[1,-9223372036854775808]", $"[{string.Join(',', Enumerable.Range(1, 1_001))}]"]),
+        ], Optional: true, Template: ["ids"]);
+
         _endpoints =
         [
             ("POST migrator/incr/start", "POST", BodyKinds(_ => "/migrator/incr/start", incr)),
@@ -134,6 +140,9 @@ internal sealed class MalformedRequestGenerator
                 ("bad route value", r => new Draft($"/api/users/{BadRouteValue(r)}", Json(Valid(user)), "application/json")),
                 ("unknown user", r => new Draft($"/api/users/{UnknownId(r)}", Json(Valid(user)), "application/json")),
             ]),
+            ("GET migrator/dead-letters", "GET", QueryKinds("/migrator/dead-letters",
+                ("before", [.. _badLongs, "0", "-1", "-9223372036854775808"]), ("limit", [.. _badLongs, "0", "-1", "1001", "2147483648", "-2147483649"]))),
+            ("POST migrator/dead-letters/retry", "POST", BodyKinds(_ => "/migrator/dead-letters/retry", replay)),
             ("POST api/users/transfers", "POST",
             [
                 .. BodyKinds(_ => "/api/users/transfers", transfer),
@@ -157,6 +166,7 @@ internal sealed class MalformedRequestGenerator
         Decimal,
         Boolean,
         Text,
+        IntegerList,
     }
 
     /// <summary>The endpoints the generator covers, as <c>METHOD route-template</c>.</summary>
@@ -333,6 +343,7 @@ internal sealed class MalformedRequestGenerator
         {
             FieldType.Integer or FieldType.Decimal => ["\"5\"", "\"\"", "true", "false", "[]", "[1]", "{}", "{\"value\":1}", "\"1e3\""],
             FieldType.Boolean => ["1", "0", "\"true\"", "\"yes\"", "[]", "[true]", "{}", "\"\""],
+            FieldType.IntegerList => ["5", "\"1\"", "\"[1]\"", "true", "{}", "[\"a\"]", "[\"1\"]", "[true]", "[1.5]", "[[1]]", "[{}]", "[null]", "[1e3]"],
             _ => ["5", "1.5", "true", "[]", "[\"a\"]", "{}", "{\"text\":\"a\"}"],
         };
         return field.Required && r.Next(5) == 0 ? "null" : Pick(r, choices);

@@ -30,6 +30,9 @@ internal sealed class MigrationApi(
 
     public RecordingPublisher Publisher => Services.GetRequiredService<RecordingPublisher>();
 
+    /// <summary>This host's instance id, as in the status and in the <c>migration_instance</c> tag of its metrics.</summary>
+    public string InstanceId => Services.GetRequiredService<IInstanceRegistry>().InstanceId;
+
     /// <summary>
     /// Every event so far has been repaired: nothing waits in the outbox (after a restart it may still hold events of
     /// the previous process, which this process's repair counters do not know) and nothing in the repair's backlog.

@@ -12,15 +12,16 @@ namespace Migration.Application.Patterns.Cutover;
 /// <list type="bullet">
 /// <item>every live instance applies the current pattern, with no write of an older one still running;</item>
 /// <item>a full validation with the current base, started after that, has completed;</item>
-/// <item>everything found has been repaired: the outbox and the repair backlog are empty, no conflict is open, and no
-/// instance has rows that differ without an event since that run started.</item>
+/// <item>everything found has been repaired: the outbox and the repair backlog are empty, no conflict or dead letter is
+/// open, and no instance has rows that differ without an event since that run started.</item>
 /// </list>
 /// </summary>
 internal sealed class CutoverGate(
     IInstanceRegistry instances,
     IRunCheckpointStore checkpoints,
     IRepairBacklog backlog,
-    IConflictStore conflicts)
+    IConflictStore conflicts,
+    IDeadLetterStore deadLetters)
 {
     public async Task<CutoverCheck> CheckAsync(StoredPattern current, WritePattern target, CancellationToken cancellationToken)
     {
@@ -68,6 +69,12 @@ internal sealed class CutoverGate(
             reasons.Add($"{open} conflict(s) are open (GET /migrator/conflicts)");
         }
 
+        var dead = (await deadLetters.CountAsync(cancellationToken)).Open;
+        if (dead > 0)
+        {
+            reasons.Add($"{dead} event(s) the repair gave up on are open dead letters (GET /migrator/dead-letters; replay with POST /migrator/dead-letters/retry)");
+        }
+
         var unreported = live.Where(i => i.LastUnreportedAt is { } at && (run is null || at >= run.StartedAt)).Select(i => i.InstanceId).ToArray();
         if (unreported.Length > 0)
         {
@@ -75,8 +82,8 @@ internal sealed class CutoverGate(
         }
 
         var atRisk = run is { } r && r.BaseSide == currentBase
-            ? new CutoverRisk(r.RunId, r.TargetMissing, r.TargetMissing + r.Neq + r.BaseMissing, pending.Total, open)
-            : new CutoverRisk(null, null, null, pending.Total, open);
+            ? new CutoverRisk(r.RunId, r.TargetMissing, r.TargetMissing + r.Neq + r.BaseMissing, pending.Total, open, dead)
+            : new CutoverRisk(null, null, null, pending.Total, open, dead);
         return new CutoverCheck(true, reasons.Count == 0, reasons, run, atRisk);
     }
 }
@@ -94,4 +101,6 @@ public sealed record CutoverCheck(
 /// <param name="DifferencesFound">Every difference that run found.</param>
 /// <param name="EventsNotRepaired">Events still waiting in the outbox or the repair consumer group.</param>
 /// <param name="OpenConflicts">Rows the repair policy refused to touch.</param>
-public sealed record CutoverRisk(Guid? RunId, long? RowsOnlyOnCurrentBase, long? DifferencesFound, long EventsNotRepaired, long OpenConflicts);
+/// <param name="OpenDeadLetters">Events the repair gave up on and that were not replayed.</param>
+public sealed record CutoverRisk(
+    Guid? RunId, long? RowsOnlyOnCurrentBase, long? DifferencesFound, long EventsNotRepaired, long OpenConflicts, long OpenDeadLetters);

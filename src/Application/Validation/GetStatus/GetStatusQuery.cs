@@ -38,6 +38,11 @@ public sealed record MigrationStatusDto(
 
     /// <summary>Rows the repair policy refused to touch and that are still open (<c>GET /migrator/conflicts</c>); null when the control database could not be read.</summary>
     public long? OpenConflicts { get; init; }
+    /// <summary>
+    /// Events the repair gave up on, stored as dead letters by every instance: open (not replayed yet) and in all;
+    /// null when they could not be counted.
+    /// </summary>
+    public DeadLetterCounts? DeadLetters { get; init; }
 }
 
 internal sealed partial class GetStatusQueryHandler(
@@ -49,6 +54,7 @@ internal sealed partial class GetStatusQueryHandler(
     IInstanceRegistry instances,
     IDoubleWriteMonitor doubleWrites,
     IConflictStore conflicts,
+    IDeadLetterStore deadLetters,
     TimeProvider time,
     ILogger<GetStatusQueryHandler> logger)
     : IRequestHandler<GetStatusQuery, MigrationStatusDto>
@@ -81,9 +87,26 @@ internal sealed partial class GetStatusQueryHandler(
             Outbox = await outbox.GetAsync(cancellationToken),
             Consumer = consumer.Snapshot(),
             OpenConflicts = openConflicts,
+            DeadLetters = await CountDeadLettersAsync(cancellationToken),
         };
+    }
+
+    private async Task<DeadLetterCounts?> CountDeadLettersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await deadLetters.CountAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogDeadLettersUnavailable(ex);
+            return null;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without instances: the control database could not be read")]
     private partial void LogInstancesUnavailable(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status without dead letters: they could not be counted")]
+    private partial void LogDeadLettersUnavailable(Exception exception);
 }
