@@ -1,5 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Migration.Domain.Tables;
+using Migration.Infrastructure.Schema;
 
 namespace Migration.Infrastructure.Data;
 
@@ -55,11 +58,44 @@ internal abstract class SqlDialect
     /// <summary>One row, one column: 1 when the table <c>@t</c> exists in the connection's database, else 0.</summary>
     public abstract string TableExists { get; }
 
+    /// <summary>The base tables of the connection's database, but the service's own (<c>migration_*</c>).</summary>
+    public abstract Task<IReadOnlyList<string>> ReadTableNamesAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The table's columns and primary key from the catalog, or null when there is no such table.</summary>
+    public abstract Task<SideTable?> ReadTableAsync(DbConnection connection, string table, CancellationToken cancellationToken);
+
     /// <summary>The largest key of the table, 0 when it is empty.</summary>
     public static string MaxKey(string table, string keyColumn) => $"SELECT COALESCE(MAX({Quote(keyColumn)}), 0) FROM {Quote(table)}";
 
     /// <summary>Makes the table's next generated key greater than <paramref name="floor"/> (never lower than it already is).</summary>
     public abstract string RaiseIdFloor(string table, long floor);
+
+    private protected static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static async Task<IReadOnlyList<string>> ReadStringsAsync(DbConnection connection, string sql, string? table, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        if (table is not null)
+        {
+            AddParameter(command, "@t", table);
+        }
+
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
 
     private static string InsertPrefix(string table, IReadOnlyList<string> columns)
     {
@@ -79,6 +115,54 @@ internal abstract class SqlDialect
             "ON CONFLICT(`id`) DO UPDATE SET `primary_side` = excluded.`primary_side`, `changed_at` = excluded.`changed_at`";
 
         public override string TableExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @t";
+
+        public override async Task<IReadOnlyList<string>> ReadTableNamesAsync(DbConnection connection, CancellationToken cancellationToken) =>
+            await ReadStringsAsync(connection,
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'migration\\_%' ESCAPE '\\' ORDER BY name",
+                null, cancellationToken);
+
+        public override async Task<SideTable?> ReadTableAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+        {
+            var ddl = (await ReadStringsAsync(connection, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = @t", table, cancellationToken))
+                .SingleOrDefault();
+            if (ddl is null)
+            {
+                return null;
+            }
+
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(@t) ORDER BY cid";
+            AddParameter(command, "@t", table);
+            var columns = new List<ColumnSpec>();
+            var key = new List<(int Position, string Name)>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (name, type) = (reader.GetString(0), reader.GetString(1));
+                var kind = ColumnKinds.FromSqlite(type);
+                var pk = reader.GetInt32(3);
+                // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
+                var nullable = reader.GetInt32(2) == 0 && pk == 0;
+                var collation = kind == ColumnKind.Text ? SqliteCollation(ddl, name) : null;
+                columns.Add(new ColumnSpec(name, kind, type.ToLowerInvariant(), nullable, collation));
+                if (pk > 0)
+                {
+                    key.Add((pk, name));
+                }
+            }
+
+            return new SideTable(table, columns, key.OrderBy(k => k.Position).Select(k => k.Name).ToArray());
+        }
+
+        /// <summary>A column's collation from its table's DDL: BINARY unless it declares NOCASE (or RTRIM).</summary>
+        private static TextCollation SqliteCollation(string ddl, string column)
+        {
+            var definition = System.Text.RegularExpressions.Regex.Match(
+                ddl, $@"[`""\[]?{System.Text.RegularExpressions.Regex.Escape(column)}[`""\]]?\s[^,]*?COLLATE\s+(\w+)",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            var name = definition.Success ? definition.Groups[1].Value.ToUpperInvariant() : "BINARY";
+            return new TextCollation(name, name == "NOCASE");
+        }
 
         // An AUTOINCREMENT table takes its next key from sqlite_sequence (EF Core creates integer keys that way).
         public override string RaiseIdFloor(string table, long floor) => string.Create(CultureInfo.InvariantCulture,
@@ -105,6 +189,45 @@ internal abstract class SqlDialect
 
         public override string TableExists =>
             "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t";
+
+        public override async Task<IReadOnlyList<string>> ReadTableNamesAsync(DbConnection connection, CancellationToken cancellationToken) =>
+            await ReadStringsAsync(connection,
+                "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' " +
+                "AND TABLE_NAME NOT LIKE 'migration\\_%' ORDER BY TABLE_NAME",
+                null, cancellationToken);
+
+        public override async Task<SideTable?> ReadTableAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, COLLATION_NAME, COALESCE(NUMERIC_SCALE, DATETIME_PRECISION, 0) " +
+                "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t ORDER BY ORDINAL_POSITION;" +
+                "SELECT COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE " +
+                "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t AND CONSTRAINT_NAME = 'PRIMARY' ORDER BY ORDINAL_POSITION";
+            AddParameter(command, "@t", table);
+            var columns = new List<ColumnSpec>();
+            var key = new List<string>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (dataType, columnType) = (reader.GetString(1), reader.GetString(2));
+                var kind = ColumnKinds.FromMySql(dataType, columnType);
+                var collation = reader.IsDBNull(4) || kind != ColumnKind.Text ? null : MySqlCollation(reader.GetString(4));
+                columns.Add(new ColumnSpec(
+                    reader.GetString(0), kind, columnType, reader.GetString(3) == "YES", collation, Convert.ToInt32(reader.GetValue(5), CultureInfo.InvariantCulture)));
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                key.Add(reader.GetString(0));
+            }
+
+            return columns.Count == 0 ? null : new SideTable(table, columns, key);
+        }
+
+        /// <summary>Case-insensitive collations end in <c>_ci</c> (<c>utf8mb4_general_ci</c>, <c>utf8mb4_0900_ai_ci</c>); <c>_bin</c> and <c>_cs</c> are not.</summary>
+        private static TextCollation MySqlCollation(string name) => new(name, name.EndsWith("_ci", StringComparison.OrdinalIgnoreCase));
 
         // InnoDB never sets the counter below the largest key + 1, so a floor lower than that changes nothing.
         public override string RaiseIdFloor(string table, long floor) =>

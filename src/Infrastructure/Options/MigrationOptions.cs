@@ -73,8 +73,22 @@ public sealed class MigrationOptions
 {
     public const string SectionName = "Migration";
 
-    /// <summary>The migrated table. It needs a BIGINT primary key <c>id</c> and a BIGINT <c>utime</c> (ms since the epoch). Default <c>users</c>.</summary>
+    /// <summary>
+    /// The single migrated table of older configurations: the same as one entry of <see cref="Tables"/> with that name
+    /// and <c>utime</c> as its version column when it has one. Used only when <see cref="Tables"/> is empty. Default <c>users</c>.
+    /// </summary>
     public string Table { get; set; } = "users";
+
+    /// <summary>
+    /// The migrated tables (see <see cref="TableOptions"/>); an entry may be just a name (<c>"Tables": ["orders", "*"]</c>).
+    /// Default: the one <see cref="Table"/>.
+    /// </summary>
+    public List<TableOptions> Tables { get; set; } = [];
+
+    /// <summary>The configured tables, or the legacy <see cref="Table"/> as one entry.</summary>
+    public IReadOnlyList<TableOptions> TableEntries => Tables.Count > 0
+        ? Tables
+        : [new TableOptions { Name = Table, VersionColumn = "utime", VersionColumnOptional = true }];
 
     /// <summary>Folder for the embedded SQLite files. Default <c>data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
