@@ -49,7 +49,7 @@ app.UseSwaggerUI();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
-app.MapHealthChecks("/health");
+app.MapHealthEndpoints();
 app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Read);
 app.Services.GetRequiredService<MigrationMetrics>();
 app.Lifetime.ApplicationStarted.Register(() =>
