@@ -38,6 +38,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.AddSwagger();
 builder.Services.AddTelemetry(builder.Configuration);
+builder.Services.AddGracefulShutdown();
 
 var app = builder.Build();
 
@@ -60,7 +61,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     }
 });
 
-app.Run();
+await app.RunUntilStoppedAsync();
 
 /// <summary>The entry point, visible to the integration tests' host.</summary>
 public partial class Program;

@@ -64,8 +64,9 @@ internal sealed partial class KafkaRepairWorker(
                 LogStarted(_options.Kafka.Topic, _options.Kafka.GroupId);
                 await ConsumeAsync(consumer, stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping, whatever the interrupted repair threw: its offset is not stored, so it is handled again.
             }
             catch (Exception ex)
             {

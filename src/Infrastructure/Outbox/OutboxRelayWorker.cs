@@ -52,8 +52,9 @@ internal sealed partial class OutboxRelayWorker(
                     await signal.WaitAsync(TimeSpan.FromMilliseconds(_options.PollIntervalMs), time, stoppingToken);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping, whatever the interrupted round threw: its events stay pending.
                 break;
             }
             catch (Exception ex)

@@ -57,8 +57,9 @@ internal sealed partial class PatternRefreshWorker(
 
                 await store.HeartbeatAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping, whatever the interrupted refresh threw.
                 break;
             }
             catch (Exception ex)
