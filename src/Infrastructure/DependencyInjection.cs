@@ -34,21 +34,29 @@ public static class DependencyInjection
         services.AddSingleton(TimeProvider.System);
         services.AddRetryPipelines();
 
+        services.AddSingleton(sp => new DatabaseTimeoutTracker(
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MigrationOptions>>().Value;
             var root = Path.GetFullPath(options.DataDirectory, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
-            return new SideDatabases(Side(Direction.Src, options.Source, root, "source.db"), Side(Direction.Dst, options.Target, root, "target.db"));
+            var tracker = sp.GetRequiredService<DatabaseTimeoutTracker>();
+            return new SideDatabases(
+                Side(Direction.Src, options.Source, root, "source.db", tracker), Side(Direction.Dst, options.Target, root, "target.db", tracker));
         });
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MigrationOptions>>().Value;
             var root = Path.GetFullPath(options.DataDirectory, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
-            return new ControlDatabase(options.Control.Provider, ConnectionString(options.Control, root, "control.db"), options.Control.ServerVersion);
+            return new ControlDatabase(
+                options.Control.Provider, ConnectionString(options.Control, root, "control.db"), options.Control.ServerVersion,
+                DatabaseTimeouts.From(options.Control), sp.GetRequiredService<DatabaseTimeoutTracker>());
         });
         services.AddHostedService<DatabaseInitializer>();
 
-        services.AddSingleton<TableReader>();
+        // Validation's bulk reads get their own, longer command timeout (Migration:Validation:QueryTimeoutSeconds).
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableReader>(sp, sp.GetRequiredService<SideDatabases>()
+            .WithCommandTimeout(sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Validation.QueryTimeoutSeconds)));
         services.AddSingleton<ITableValidator, TableValidator>();
         services.AddSingleton<IRunCheckpointStore, EfRunCheckpointStore>();
         services.AddOptions<RunOptions>().Configure<IOptions<MigrationOptions>>((run, migration) =>
@@ -75,7 +83,11 @@ public static class DependencyInjection
 
         AddEventPath(services);
 
-        services.AddHealthChecks().AddCheck<SideDatabasesHealthCheck>("databases");
+        services.AddHealthChecks()
+            .AddCheck<SideDatabasesHealthCheck>("databases", tags: [HealthTags.Ready])
+            .AddCheck<ControlDatabaseHealthCheck>("control", tags: [HealthTags.Ready])
+            .AddCheck<KafkaHealthCheck>("kafka", tags: [HealthTags.Ready]);
+        services.AddSingleton<KafkaHealthCheck>(); // one admin client for every probe, disposed with the host
         services.AddSingleton(sp => new MigrationMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<IValidationScheduler>(),
             sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>()));
@@ -118,8 +130,8 @@ public static class DependencyInjection
         services.AddHostedService<KafkaRepairWorker>();
     }
 
-    private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName) =>
-        new(side, options.Provider, ConnectionString(options, dataDirectory, fileName), options.ServerVersion);
+    private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName, DatabaseTimeoutTracker tracker) =>
+        new(side, options.Provider, ConnectionString(options, dataDirectory, fileName), options.ServerVersion, DatabaseTimeouts.From(options), tracker);
 
     /// <summary>The configured connection string, or a SQLite file in the data folder.</summary>
     private static string ConnectionString(DatabaseOptions options, string dataDirectory, string fileName)

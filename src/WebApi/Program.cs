@@ -8,6 +8,7 @@ using Migration.WebApi.Infrastructure;
 using Migration.WebApi.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.RemoveServerHeader();
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
@@ -17,6 +18,7 @@ builder.Services.AddControllers(mvc =>
     {
         mvc.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true;
         mvc.Conventions.Add(new RequireAuthorizationConvention());
+        mvc.Filters.Add<SingleQueryValueFilter>();
         // JSON is UTF-8 (RFC 8259 §8.1). MVC also reads charset=utf-16, with a decoder that throws on an odd byte
         // count, which no formatter catches (a 500); without it, any charset but UTF-8 is a 415.
         foreach (var json in mvc.InputFormatters.OfType<SystemTextJsonInputFormatter>())
@@ -38,9 +40,11 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.AddSwagger();
 builder.Services.AddTelemetry(builder.Configuration);
+builder.Services.AddGracefulShutdown();
 
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
@@ -49,7 +53,7 @@ app.UseSwaggerUI();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapControllers();
-app.MapHealthChecks("/health");
+app.MapHealthEndpoints();
 app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(Policies.Read);
 app.Services.GetRequiredService<MigrationMetrics>();
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -60,7 +64,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     }
 });
 
-app.Run();
+await app.RunUntilStoppedAsync();
 
 /// <summary>The entry point, visible to the integration tests' host.</summary>
 public partial class Program;

@@ -10,14 +10,24 @@ namespace Migration.Infrastructure.Data;
 internal sealed class SideDatabase
 {
     private readonly EfProvider _ef;
+    private readonly string _configuredConnectionString;
+    private readonly string? _serverVersion;
+    private readonly DatabaseTimeoutTracker? _tracker;
 
-    public SideDatabase(Direction side, DatabaseProvider provider, string connectionString, string? serverVersion)
+    /// <param name="timeouts">Applied to every connection and context of this side.</param>
+    /// <param name="tracker">Told of EF Core statements that time out on this side.</param>
+    public SideDatabase(
+        Direction side, DatabaseProvider provider, string connectionString, string? serverVersion, DatabaseTimeouts timeouts, DatabaseTimeoutTracker? tracker = null)
     {
         Side = side;
         Provider = provider;
-        ConnectionString = connectionString;
+        Timeouts = timeouts;
+        _configuredConnectionString = connectionString;
+        _serverVersion = serverVersion;
+        _tracker = tracker;
+        ConnectionString = timeouts.Apply(provider, connectionString);
         Dialect = provider == DatabaseProvider.MySql ? SqlDialect.MySql : SqlDialect.Sqlite;
-        _ef = new EfProvider(provider, connectionString, serverVersion);
+        _ef = new EfProvider(provider, ConnectionString, serverVersion, timeouts, new DatabaseSessionInterceptor(timeouts, side.ToWire(), tracker));
     }
 
     public Direction Side { get; }
@@ -28,6 +38,13 @@ internal sealed class SideDatabase
 
     public SqlDialect Dialect { get; }
 
+    public DatabaseTimeouts Timeouts { get; }
+
+    /// <summary>The same side with another command timeout, for statements that legitimately run long (validation's bulk reads).</summary>
+    public SideDatabase WithCommandTimeout(int seconds) =>
+        new(Side, Provider, _configuredConnectionString, _serverVersion, Timeouts with { CommandSeconds = seconds }, _tracker);
+
+    /// <summary>An open connection whose commands and lock waits are bounded by <see cref="Timeouts"/>.</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         DbConnection connection = Provider == DatabaseProvider.MySql
@@ -36,6 +53,7 @@ internal sealed class SideDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
+            await Timeouts.StartSessionAsync(connection, cancellationToken);
             return connection;
         }
         catch
@@ -52,4 +70,7 @@ internal sealed class SideDatabase
 internal sealed class SideDatabases(SideDatabase source, SideDatabase target)
 {
     public SideDatabase this[Direction side] => side == Direction.Src ? source : target;
+
+    /// <summary>Both sides with another command timeout (see <see cref="SideDatabase.WithCommandTimeout"/>).</summary>
+    public SideDatabases WithCommandTimeout(int seconds) => new(source.WithCommandTimeout(seconds), target.WithCommandTimeout(seconds));
 }

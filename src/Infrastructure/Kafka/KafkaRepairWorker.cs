@@ -65,7 +65,7 @@ internal sealed partial class KafkaRepairWorker(
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
-                // Stopping: whatever the last consumer was doing ends here.
+                // Stopping, whatever the interrupted repair threw: its offset is not stored, so it is handled again.
             }
         }
     }

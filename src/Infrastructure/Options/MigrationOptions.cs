@@ -19,6 +19,21 @@ public sealed class DatabaseOptions
 
     /// <summary>MySQL server version such as <c>10.11.6-mariadb</c> or <c>8.0.36-mysql</c>; detected from the server when empty.</summary>
     public string? ServerVersion { get; set; }
+
+    /// <summary>
+    /// Longest a statement may run, in seconds, before the driver cancels it: every ADO.NET command and EF Core context
+    /// on this database, and opening a connection when the connection string names no <c>Connection Timeout</c>. It
+    /// replaces a command timeout given in the connection string. SQLite, which runs in the process, has no statement
+    /// timeout: there only <see cref="LockWaitTimeoutSeconds"/> applies. Default 10.
+    /// </summary>
+    public int CommandTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Longest a statement waits for a lock, in seconds, at most <see cref="CommandTimeoutSeconds"/>: MySQL's
+    /// <c>innodb_lock_wait_timeout</c>, set on every session; on SQLite, how long a locked database is retried. A write
+    /// that waits longer fails with nothing written (HTTP 503). Default 5.
+    /// </summary>
+    public int LockWaitTimeoutSeconds { get; set; } = 5;
 }
 
 /// <summary>Tuning of validation runs.</summary>
@@ -56,6 +71,25 @@ public sealed class ValidationOptions
 
     /// <summary>Longest wait between retries. Default 30,000 ms.</summary>
     public int MaxRetryBackoffMs { get; set; } = 30_000;
+
+    /// <summary>
+    /// Command timeout of validation's reads, in seconds, instead of the sides' <see cref="DatabaseOptions.CommandTimeoutSeconds"/>:
+    /// a checksum of many chunks of a big, cold table legitimately takes longer than a write. Default 300.
+    /// </summary>
+    public int QueryTimeoutSeconds { get; set; } = 300;
+}
+
+/// <summary>What <c>/health/ready</c> checks, and how long it waits.</summary>
+public sealed class HealthOptions
+{
+    /// <summary>Each database and Kafka probe gets this long before it counts as failed. Default 2,000 ms.</summary>
+    public int ProbeTimeoutMs { get; set; } = 2_000;
+
+    /// <summary>
+    /// A database stays unready this long after one of its statements timed out (a lock wait or a command timeout),
+    /// although a trivial query still answers. 0 ignores such timeouts. Default 15,000 ms.
+    /// </summary>
+    public int TimeoutWindowMs { get; set; } = 15_000;
 }
 
 /// <summary>Demo data for the embedded default: a <c>users</c> table with known drift.</summary>
@@ -127,6 +161,14 @@ public sealed class MigrationOptions
     public string? InstanceId { get; set; }
 
     public DoubleWriteOptions DoubleWrite { get; set; } = new();
+
+    public HealthOptions Health { get; set; } = new();
+
+    /// <summary>
+    /// How long a stop (SIGTERM) may take, in seconds: requests in flight finish, then every background worker
+    /// stops. Longer than the databases' command timeouts, so a write in flight ends with its own answer. Default 15.
+    /// </summary>
+    public int ShutdownTimeoutSeconds { get; set; } = 15;
 }
 
 /// <summary>How the double-write pool treats a failed copy to the secondary side.</summary>

@@ -35,6 +35,10 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         }
         Range(failures, "Validation:RetryBackoffMs", v.RetryBackoffMs, 1, 60_000);
         Range(failures, "Validation:MaxRetryBackoffMs", v.MaxRetryBackoffMs, v.RetryBackoffMs, 3_600_000);
+        Range(failures, "Validation:QueryTimeoutSeconds", v.QueryTimeoutSeconds, 1, 86_400);
+        Range(failures, "Health:ProbeTimeoutMs", options.Health.ProbeTimeoutMs, 50, 60_000);
+        Range(failures, "Health:TimeoutWindowMs", options.Health.TimeoutWindowMs, 0, 3_600_000);
+        Range(failures, "ShutdownTimeoutSeconds", options.ShutdownTimeoutSeconds, 1, 3_600);
         Range(failures, "Seed:Rows", options.Seed.Rows, 1, 10_000_000);
         Range(failures, "Repair:MaxAttempts", options.Repair.MaxAttempts, 1, 1_000);
         Range(failures, "Repair:RetryBackoffMs", options.Repair.RetryBackoffMs, 1, 60_000);
@@ -61,6 +65,10 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         {
             failures.Add($"Migration:{side}:Provider must be Sqlite or MySql.");
         }
+
+        Range(failures, $"{side}:CommandTimeoutSeconds", db.CommandTimeoutSeconds, 1, 3_600);
+        // innodb_lock_wait_timeout takes whole seconds from 1; a longer wait than the command's own would never be reached.
+        Range(failures, $"{side}:LockWaitTimeoutSeconds", db.LockWaitTimeoutSeconds, 1, Math.Max(1, db.CommandTimeoutSeconds));
     }
 
     private static void Range(List<string> failures, string key, int value, int min, int max)

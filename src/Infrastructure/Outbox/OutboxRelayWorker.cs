@@ -51,6 +51,7 @@ internal sealed partial class OutboxRelayWorker(
             }
             catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping, whatever the interrupted round threw: its events stay pending.
                 break;
             }
         }

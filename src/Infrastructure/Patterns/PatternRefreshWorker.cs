@@ -64,8 +64,9 @@ internal sealed partial class PatternRefreshWorker(
                 await AlignFencesAsync(refresh.Applied.Pattern.Primary(), stoppingToken);
                 await store.HeartbeatAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
+                // Stopping, whatever the interrupted refresh threw.
                 break;
             }
             catch (Exception ex)

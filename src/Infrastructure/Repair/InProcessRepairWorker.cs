@@ -82,10 +82,12 @@ internal sealed partial class InProcessRepairWorker(
 
                     item.Handled.TrySetResult();
                 }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                catch (Exception) when (stoppingToken.IsCancellationRequested)
                 {
+                    // Stopping. A driver may answer a cancelled statement with an error of its own rather than a
+                    // cancellation, or a lock wait may end just then: not a bug. The outbox keeps the event.
                     item.Handled.TrySetCanceled(stoppingToken);
-                    throw;
+                    return;
                 }
                 catch (Exception ex)
                 {

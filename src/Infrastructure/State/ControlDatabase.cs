@@ -3,10 +3,13 @@ using Migration.Infrastructure.Options;
 
 namespace Migration.Infrastructure.State;
 
-/// <summary>Creates contexts on the control database.</summary>
-internal sealed class ControlDatabase(DatabaseProvider provider, string connectionString, string? serverVersion)
+/// <summary>Creates contexts on the control database, bounded by its <paramref name="timeouts"/>.</summary>
+internal sealed class ControlDatabase(
+    DatabaseProvider provider, string connectionString, string? serverVersion, DatabaseTimeouts timeouts, DatabaseTimeoutTracker? tracker = null)
 {
-    private readonly EfProvider _ef = new(provider, connectionString, serverVersion);
+    private readonly EfProvider _ef = new(
+        provider, timeouts.Apply(provider, connectionString), serverVersion, timeouts,
+        new DatabaseSessionInterceptor(timeouts, DatabaseTimeoutTracker.Control, tracker));
 
     public ControlDbContext CreateContext() => new(_ef.Options<ControlDbContext>());
 }

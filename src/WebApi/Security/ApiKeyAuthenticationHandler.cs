@@ -5,10 +5,15 @@ using Microsoft.Extensions.Options;
 
 namespace Migration.WebApi.Security;
 
-/// <summary>Authenticates the <c>X-Api-Key</c> header against the <see cref="ApiKeyStore"/>.</summary>
+/// <summary>
+/// Authenticates the <c>X-Api-Key</c> header against the <see cref="ApiKeyStore"/>. More than one such header is
+/// refused, whatever the keys: which one counts must not depend on the order a proxy keeps them in. The base class's
+/// per-request lines ("not authenticated", "challenged") are logged at debug: a refused request is the caller's
+/// mistake, counted in the <c>migration.auth.rejected</c> metric, not an event for the service log.
+/// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
-    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, new DebugLevelLoggerFactory(logger), encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
@@ -18,6 +23,11 @@ internal sealed class ApiKeyAuthenticationHandler(
         if (!Request.Headers.TryGetValue(HeaderName, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
         {
             return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (values.Count > 1)
+        {
+            return Task.FromResult(AuthenticateResult.Fail($"Send one {HeaderName} header, not {values.Count}."));
         }
 
         if (keys.Find(values[0]!) is not { } holder)

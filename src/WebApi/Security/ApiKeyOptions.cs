@@ -50,5 +50,11 @@ public sealed class JwtOptions
     /// <summary>The expected <c>aud</c>; not checked when empty.</summary>
     public string? Audience { get; set; }
 
+    /// <summary>
+    /// How far a token's <c>exp</c> and <c>nbf</c> may be off the service's clock, in seconds (0 to 3600): an expired
+    /// token is accepted for this long. Default 30 (the library's own default is 5 minutes).
+    /// </summary>
+    public int ClockSkewSeconds { get; set; } = 30;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority) || !string.IsNullOrWhiteSpace(SigningKey);
 }

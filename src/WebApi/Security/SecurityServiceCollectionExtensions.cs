@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Migration.WebApi.Security;
@@ -16,7 +17,9 @@ internal static class SecurityServiceCollectionExtensions
     public static IServiceCollection AddApiKeySecurity(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(AuthOptions.SectionName);
-        services.AddOptions<AuthOptions>().Bind(section);
+        services.AddOptions<AuthOptions>().Bind(section)
+            .Validate(auth => auth.Jwt.ClockSkewSeconds is >= 0 and <= 3_600, "Auth:Jwt:ClockSkewSeconds must be between 0 and 3600.")
+            .ValidateOnStart();
         services.AddSingleton<ApiKeyStore>();
         var jwt = section.GetSection(nameof(AuthOptions.Jwt)).Get<JwtOptions>() ?? new JwtOptions();
 
@@ -42,6 +45,7 @@ internal static class SecurityServiceCollectionExtensions
                     ValidateAudience = !string.IsNullOrWhiteSpace(jwt.Audience),
                     ValidAudience = jwt.Audience,
                     IssuerSigningKey = string.IsNullOrWhiteSpace(jwt.SigningKey) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.SigningKey)),
+                    ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
                 };
             });
         }
@@ -61,6 +65,7 @@ internal static class SecurityServiceCollectionExtensions
                     policy.RequireAssertion(_ => true);
                 }
             });
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, CountingAuthorizationResultHandler>();
         services.AddHostedService<GeneratedKeyPrinter>();
         return services;
     }
