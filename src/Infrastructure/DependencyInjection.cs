@@ -14,6 +14,7 @@ using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.Schema;
 using Migration.Infrastructure.Resilience;
 using Migration.Infrastructure.State;
 using Migration.Infrastructure.Validation;
@@ -29,7 +30,8 @@ public static class DependencyInjection
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MigrationOptions>().Bind(configuration.GetSection(MigrationOptions.SectionName)).ValidateOnStart();
+        var section = configuration.GetSection(MigrationOptions.SectionName);
+        services.AddOptions<MigrationOptions>().Bind(section).PostConfigure(options => BindTableNames(options, section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddRetryPipelines();
@@ -53,6 +55,9 @@ public static class DependencyInjection
                 DatabaseTimeouts.From(options.Control), sp.GetRequiredService<DatabaseTimeoutTracker>());
         });
         services.AddHostedService<DatabaseInitializer>();
+
+        services.AddSingleton<SchemaCatalog>();
+        services.AddSingleton<ITableCatalog>(sp => sp.GetRequiredService<SchemaCatalog>());
 
         // Validation's bulk reads get their own, longer command timeout (Migration:Validation:QueryTimeoutSeconds).
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableReader>(sp, sp.GetRequiredService<SideDatabases>()
@@ -128,6 +133,28 @@ public static class DependencyInjection
         services.AddSingleton<RepairConsumerMonitor>();
         services.AddSingleton<IRepairConsumerMonitor>(sp => sp.GetRequiredService<RepairConsumerMonitor>());
         services.AddHostedService<KafkaRepairWorker>();
+    }
+
+    /// <summary>
+    /// An entry of <c>Migration:Tables</c> may be a plain name (<c>["orders", "*"]</c>) or an object; the list binder
+    /// handles only objects (and drops the names, shifting the rest), so the list is read here, entry by entry.
+    /// </summary>
+    private static void BindTableNames(MigrationOptions options, IConfigurationSection section)
+    {
+        var entries = section.GetSection(nameof(MigrationOptions.Tables)).GetChildren()
+            .OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue)
+            .ToArray();
+        if (entries.Length == 0)
+        {
+            return;
+        }
+
+        options.Tables = entries.Select(e =>
+        {
+            var entry = new TableOptions { Name = e.Value ?? "" };
+            e.Bind(entry);
+            return entry;
+        }).ToList();
     }
 
     private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName, DatabaseTimeoutTracker tracker) =>
