@@ -8,14 +8,19 @@ namespace Migration.Application.Abstractions;
 /// </summary>
 public interface IValidationScheduler
 {
-    /// <summary>Stops the run of this kind if any (awaiting its exit), then starts a new one and returns it.</summary>
+    /// <summary>
+    /// Stops the run of this kind if any (awaiting its exit), then starts a new one and returns it. Throws
+    /// <see cref="Common.ConflictException"/>, changing nothing, when the table cannot be compared
+    /// (<see cref="ITableValidator.EnsureComparableAsync"/>).
+    /// </summary>
     /// <param name="maxRowsPerSecond">Throttle; null takes the configured default, 0 is unlimited.</param>
     Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stops the run of this kind if any, then continues the latest one from its checkpoint (same id, settings
     /// and counters; <paramref name="intervalMs"/> and <paramref name="maxRowsPerSecond"/> replace the run's own when given).
-    /// Throws <see cref="Common.ConflictException"/> when there is nothing to resume.
+    /// Throws <see cref="Common.ConflictException"/>, changing nothing, when there is nothing to resume or the table
+    /// cannot be compared.
     /// </summary>
     Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken);
 

@@ -29,14 +29,18 @@ internal sealed partial class ValidationScheduler(
 
     public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)
     {
+        // A table the run could not compare is refused before anything is stopped, not left to fail (or retry) later.
+        await validator.EnsureComparableAsync(kind, cancellationToken);
         var pattern = await patterns.GetAsync(cancellationToken);
         return await StartCoreAsync(kind, check: null, previous => new ValidationRun(
             Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
             maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond), cancellationToken);
     }
 
-    public Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken) =>
-        StartCoreAsync(kind, previous => EnsureResumable(kind, previous), previous =>
+    public async Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)
+    {
+        await validator.EnsureComparableAsync(kind, cancellationToken);
+        return await StartCoreAsync(kind, previous => EnsureResumable(kind, previous), previous =>
         {
             var checkpoint = previous!.ToCheckpoint(time.GetUtcNow()) with
             {
@@ -47,6 +51,7 @@ internal sealed partial class ValidationScheduler(
             };
             return ValidationRun.FromCheckpoint(checkpoint, running: true);
         }, cancellationToken);
+    }
 
     private static void EnsureResumable(RunKind kind, ValidationRun? previous)
     {

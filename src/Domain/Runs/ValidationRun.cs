@@ -28,10 +28,24 @@ public enum RunStatus
     Interrupted,
 }
 
-/// <summary>A keyset position: the last <c>(utime, id)</c> read. Full runs leave <see cref="Utime"/> at 0.</summary>
+/// <summary>
+/// A keyset position: the last <c>(utime, id)</c> read. Full runs leave <see cref="Utime"/> at 0.
+/// <para>
+/// No id comes before <see cref="long.MinValue"/>, so a cursor at that id also stands for "no row of this utime read
+/// yet", as every run starts: a walk from it reads the row with that id too (see <see cref="IsBeforeEveryId"/>). A
+/// cursor that has just passed that very row looks the same, so resuming from it reads that one row again: a re-read,
+/// never a skip.
+/// </para>
+/// </summary>
 public sealed record RowCursor(long Utime, long Id)
 {
     public static readonly RowCursor Start = new(0, long.MinValue);
+
+    /// <summary>
+    /// True when <see cref="Id"/> is <see cref="long.MinValue"/>: a walk from this cursor starts at its own position
+    /// (ids from <see cref="long.MinValue"/> on, at <see cref="Utime"/>) instead of after it.
+    /// </summary>
+    public bool IsBeforeEveryId => Id == long.MinValue;
 }
 
 /// <summary>
@@ -120,7 +134,7 @@ public sealed class ValidationRun
     /// <summary>The side that was the truth when the run started.</summary>
     public Direction BaseSide { get; }
 
-    /// <summary>Incremental runs check rows with <c>utime</c> greater than this (ms since the epoch).</summary>
+    /// <summary>Incremental runs check rows with <c>utime</c> at or after this (ms since the epoch).</summary>
     public long Utime { get; }
 
     /// <summary>Incremental runs poll again after this many milliseconds once caught up.</summary>

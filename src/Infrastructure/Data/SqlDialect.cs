@@ -27,15 +27,18 @@ internal abstract class SqlDialect
         $"DELETE FROM {Quote(table)} WHERE {Quote(keyColumn)} = @p0 AND {Quote(utimeColumn)} <= @confirmed";
 
     /// <summary>
-    /// A per-row checksum computed by the server (an unsigned 64-bit integer), or null where the engine has none (then
-    /// validation compares whole rows). Chunks are compared by the XOR of their rows' checksums, so the checksum must
-    /// tell apart rows that merely swapped values: it is the CRC32 of the row's text multiplied by an odd number
-    /// derived from the key. The text is the values joined by a separator (NULLs skipped), then a NULL flag per
-    /// <paramref name="nullableColumns"/> column and the length of each <paramref name="variableColumns"/> value (text,
-    /// binary: anything that may contain the separator) but the last, whose extent the separators around the numbers
-    /// after it fix, so no two different rows hash the same text. CRC32 alone is linear in the text: two rows that
-    /// swap contents, or change the same bytes the same way, leave a plain XOR of CRCs unchanged. The multiplication,
-    /// by a different factor for each key, is not linear in XOR, so such pairs change the chunk's checksum.
+    /// A per-row checksum computed by the server (an unsigned integer below 2^32), or null where the engine has none
+    /// (then validation compares whole rows). Chunks are compared by the XOR of their rows' checksums, so a row's
+    /// checksum must not be a function that XOR can cancel: the CRC32 of a row's text is linear in the text, and so
+    /// is anything computed from it and the key alone, so rows that swap values, or change the same bytes the same way,
+    /// or whose keys get the same weight, leave such a sum unchanged. The checksum is therefore a cryptographic hash
+    /// (SHA-1) of the key and the values together, folded to 32 bits by a CRC32 of its hex digits: a row's checksum
+    /// depends on all of the row at once, and the checksums of different rows are unrelated, so no swap, duplicate
+    /// or permutation inside a chunk cancels out (only a chance 2^-32 coincidence can). The text hashed is the key,
+    /// the values joined by a separator (NULLs skipped), then a NULL flag per <paramref name="nullableColumns"/> column
+    /// and the length of each <paramref name="variableColumns"/> value (text, binary: anything that may contain the
+    /// separator) but the last, whose extent the separators around the numbers after it fix, so no two different rows
+    /// hash the same text.
     /// </summary>
     public virtual string? RowChecksum(
         string keyColumn, IReadOnlyList<string> columns, IReadOnlyCollection<string> variableColumns, IReadOnlyCollection<string> nullableColumns) => null;
@@ -250,11 +253,10 @@ internal abstract class SqlDialect
             var parts = columns.Select(Quote)
                 .Concat(columns.Where(nullableColumns.Contains).Select(c => $"ISNULL({Quote(c)})"))
                 .Concat(variable.Take(variable.Length - 1).Select(c => $"LENGTH({Quote(c)})"));
-            // The factor: the key folded to 32 bits, times a 32-bit odd constant, low 32 bits, made odd. Both products
-            // stay below 2^64, so the unsigned arithmetic never overflows on MySQL or MariaDB.
-            var key = Quote(keyColumn);
-            var factor = $"(((({key} ^ ({key} >> 32)) & 4294967295) * 2654435761) & 4294967295) | 1";
-            return $"CRC32(CONCAT_WS('#', {string.Join(", ", parts)})) * ({factor})";
+            // SHA1 and CRC32 exist on MySQL 8 and MariaDB alike, and return the same bytes. CRC32 folds the digest's
+            // hex text to an integer at the cost of a CRC over 40 bytes; CONV(LEFT(SHA1(...), 16), 16, 10) would give
+            // 64 bits, but its string conversions cost the server about as much again as the SHA-1 itself.
+            return $"CRC32(SHA1(CONCAT_WS('#', {Quote(keyColumn)}, {string.Join(", ", parts)})))";
         }
     }
 }

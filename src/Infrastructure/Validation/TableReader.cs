@@ -19,24 +19,38 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
     public async Task<TableSchema> GetSchemaAsync(CancellationToken cancellationToken) =>
         _schema ?? await RefreshSchemaAsync(cancellationToken);
 
-    /// <summary>Reads the columns of both sides and checks they can be compared.</summary>
+    /// <summary>
+    /// Reads the columns of both sides and checks they can be compared: both have the same columns, among them
+    /// <c>id</c>, an integer of at most 64 bits (every cursor, range and chunk is a <see cref="long"/>), and <c>utime</c>.
+    /// </summary>
+    /// <exception cref="TableShapeException">The table cannot be compared; the exception names the column at fault.</exception>
     public async Task<TableSchema> RefreshSchemaAsync(CancellationToken cancellationToken)
     {
-        var (source, numeric, sourceNullable) = await ReadColumnsAsync(Direction.Src, cancellationToken);
-        var (target, _, targetNullable) = await ReadColumnsAsync(Direction.Dst, cancellationToken);
-        foreach (var (side, columns) in new[] { (Direction.Src, source), (Direction.Dst, target) })
+        var (source, numeric, sourceNullable, sourceIntegers) = await ReadColumnsAsync(Direction.Src, cancellationToken);
+        var (target, _, targetNullable, targetIntegers) = await ReadColumnsAsync(Direction.Dst, cancellationToken);
+        foreach (var (side, columns, integers) in new[] { (Direction.Src, source, sourceIntegers), (Direction.Dst, target, targetIntegers) })
         {
-            if (!columns.Contains(TableSchema.KeyColumn) || !columns.Contains(TableSchema.UtimeColumn))
+            if (new[] { TableSchema.KeyColumn, TableSchema.UtimeColumn }.FirstOrDefault(c => !columns.Contains(c)) is { } missing)
             {
                 throw new TableShapeException(
-                    $"Table '{_table}' on {side.ToWire()} needs the columns '{TableSchema.KeyColumn}' and '{TableSchema.UtimeColumn}'; it has: {string.Join(", ", columns)}.");
+                    $"Table '{_table}' on {side.ToWire()} needs the columns '{TableSchema.KeyColumn}' and '{TableSchema.UtimeColumn}'; it has: {string.Join(", ", columns)}.",
+                    _table, missing, side);
+            }
+
+            if (!integers.Contains(TableSchema.KeyColumn))
+            {
+                throw new TableShapeException(
+                    $"Table '{_table}' on {side.ToWire()} has a key column '{TableSchema.KeyColumn}' that is not an integer of at most 64 bits; "
+                    + "only such keys can be validated.",
+                    _table, TableSchema.KeyColumn, side);
             }
         }
 
         if (!source.ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(target))
         {
             throw new TableShapeException(
-                $"Table '{_table}' has different columns on the two sides: SRC ({string.Join(", ", source)}), DST ({string.Join(", ", target)}).");
+                $"Table '{_table}' has different columns on the two sides: SRC ({string.Join(", ", source)}), DST ({string.Join(", ", target)}).",
+                _table, source.Concat(target).FirstOrDefault(c => !source.Contains(c, StringComparer.OrdinalIgnoreCase) || !target.Contains(c, StringComparer.OrdinalIgnoreCase)));
         }
 
         var compared = source.Where(c => !c.Equals(TableSchema.KeyColumn, StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -45,20 +59,29 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
             compared,
             Array.FindIndex(compared, c => c.Equals(TableSchema.UtimeColumn, StringComparison.OrdinalIgnoreCase)),
             compared.Where(c => !numeric.Contains(c)).ToHashSet(),
-            compared.Where(c => sourceNullable.Contains(c) || targetNullable.Contains(c)).ToHashSet());
+            compared.Where(c => sourceNullable.Contains(c) || targetNullable.Contains(c)).ToHashSet(),
+            sourceIntegers.Contains(TableSchema.UtimeColumn) && targetIntegers.Contains(TableSchema.UtimeColumn));
         _schema = schema;
         return schema;
     }
 
-    /// <summary>Up to <paramref name="limit"/> rows with <c>id &gt; afterId</c>, by id.</summary>
-    public Task<List<Row>> ReadAfterIdAsync(TableSchema schema, Direction side, long afterId, int limit, CancellationToken cancellationToken) =>
-        QueryAsync(schema, side, $"WHERE {Id} > @a ORDER BY {Id} LIMIT {limit}", [afterId], cancellationToken);
+    /// <summary>Up to <paramref name="limit"/> rows with <c>id &gt; afterId</c>, by id; from the first id when <paramref name="afterId"/> is null.</summary>
+    public Task<List<Row>> ReadAfterIdAsync(TableSchema schema, Direction side, long? afterId, int limit, CancellationToken cancellationToken) =>
+        afterId is { } after
+            ? QueryAsync(schema, side, $"WHERE {Id} > @a ORDER BY {Id} LIMIT {limit}", [after], cancellationToken)
+            : QueryAsync(schema, side, $"ORDER BY {Id} LIMIT {limit}", [], cancellationToken);
 
-    /// <summary>Up to <paramref name="limit"/> rows after <paramref name="after"/> in <c>(utime, id)</c> order.</summary>
-    public Task<List<Row>> ReadChangedAfterAsync(TableSchema schema, Direction side, RowCursor after, int limit, CancellationToken cancellationToken) =>
-        // "utime >= u AND (utime > u OR id > i)" keeps a plain range on the (utime, id) index on both engines.
-        QueryAsync(schema, side, $"WHERE {Utime} >= @a AND ({Utime} > @a OR {Id} > @b) ORDER BY {Utime}, {Id} LIMIT {limit}",
-            [after.Utime, after.Id], cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> rows after <paramref name="after"/> in <c>(utime, id)</c> order; when
+    /// <paramref name="wholeUtime"/> (the walk has read no row of that utime yet), every row at its utime or later.
+    /// </summary>
+    public Task<List<Row>> ReadChangedAfterAsync(
+        TableSchema schema, Direction side, RowCursor after, bool wholeUtime, int limit, CancellationToken cancellationToken) =>
+        wholeUtime
+            ? QueryAsync(schema, side, $"WHERE {Utime} >= @a ORDER BY {Utime}, {Id} LIMIT {limit}", [after.Utime], cancellationToken)
+            // "utime >= u AND (utime > u OR id > i)" keeps a plain range on the (utime, id) index on both engines.
+            : QueryAsync(schema, side, $"WHERE {Utime} >= @a AND ({Utime} > @a OR {Id} > @b) ORDER BY {Utime}, {Id} LIMIT {limit}",
+                [after.Utime, after.Id], cancellationToken);
 
     /// <summary>The rows with these ids that exist on the side.</summary>
     public async Task<Dictionary<long, Row>> ReadByIdsAsync(TableSchema schema, Direction side, IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
@@ -206,8 +229,13 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
 
     private static string Utime => SqlDialect.Quote(TableSchema.UtimeColumn);
 
-    /// <summary>The column names, which of them hold numbers, and which may be NULL (all, where the driver cannot tell).</summary>
-    private async Task<(string[] Columns, HashSet<string> Numeric, HashSet<string> Nullable)> ReadColumnsAsync(Direction side, CancellationToken cancellationToken)
+    /// <summary>
+    /// The column names, which of them hold numbers, which may be NULL (all, where the driver cannot tell), and which
+    /// hold integers that fit a <see cref="long"/> (an unsigned 64-bit column is counted: its values up to
+    /// <see cref="long.MaxValue"/> are read as such).
+    /// </summary>
+    private async Task<(string[] Columns, HashSet<string> Numeric, HashSet<string> Nullable, HashSet<string> Integers)> ReadColumnsAsync(
+        Direction side, CancellationToken cancellationToken)
     {
         await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -218,13 +246,19 @@ internal sealed class TableReader(SideDatabases databases, IOptions<MigrationOpt
             var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
             var numeric = Enumerable.Range(0, reader.FieldCount).Where(i => IsNumber(reader.GetFieldType(i))).Select(reader.GetName).ToHashSet();
             var nullable = reader.GetColumnSchema().Where(c => c.AllowDBNull != false).Select(c => c.ColumnName).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            return (columns, numeric, nullable);
+            var integers = Enumerable.Range(0, reader.FieldCount).Where(i => IsInteger(reader.GetFieldType(i))).Select(reader.GetName)
+                .ToHashSet(StringComparer.OrdinalIgnoreCase);
+            return (columns, numeric, nullable, integers);
         }
         catch (DbException ex) when (IsMissingTable(ex))
         {
-            throw new TableShapeException($"Table '{_table}' does not exist on {side.ToWire()}: {ex.Message}");
+            throw new TableShapeException($"Table '{_table}' does not exist on {side.ToWire()}: {ex.Message}", _table, side: side);
         }
     }
+
+    private static bool IsInteger(Type type) =>
+        type == typeof(sbyte) || type == typeof(byte) || type == typeof(short) || type == typeof(ushort) || type == typeof(int)
+        || type == typeof(uint) || type == typeof(long) || type == typeof(ulong);
 
     private static bool IsNumber(Type type) =>
         type == typeof(sbyte) || type == typeof(byte) || type == typeof(short) || type == typeof(ushort) || type == typeof(int)

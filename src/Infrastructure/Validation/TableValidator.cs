@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
+using Migration.Application.Common;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
@@ -52,6 +53,7 @@ internal sealed partial class TableValidator(
     public async Task RunAsync(ValidationRun run, CancellationToken cancellationToken)
     {
         var schema = await RetryAsync(run, "read the table's columns", () => _reader.RefreshSchemaAsync(cancellationToken), cancellationToken);
+        EnsureComparable(schema, run.Kind);
         var suspects = new Suspects(this, run, schema, walksById: run.Kind == RunKind.Full);
         using var throttle = new RowThrottle(run.MaxRowsPerSecond);
         if (run.Kind == RunKind.Incremental)
@@ -78,11 +80,47 @@ internal sealed partial class TableValidator(
         await suspects.FlushAsync(all: true, cancellationToken);
     }
 
+    public async Task EnsureComparableAsync(RunKind kind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            EnsureComparable(await _reader.RefreshSchemaAsync(cancellationToken), kind);
+        }
+        catch (TableShapeException ex)
+        {
+            throw new ConflictException(ex.Message, new Dictionary<string, object?>
+            {
+                ["table"] = ex.Table,
+                ["column"] = ex.Column,
+                ["side"] = ex.Side?.ToWire(),
+            });
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Not a refusal: the run reads the columns again (retrying while the database does not answer) and fails
+            // on a table it cannot compare.
+            LogShapeUnchecked(ex, Table, kind);
+        }
+    }
+
+    /// <summary>The checks that depend on the run's kind, on top of those <see cref="TableReader.RefreshSchemaAsync"/> makes for every run.</summary>
+    private static void EnsureComparable(TableSchema schema, RunKind kind)
+    {
+        if (kind == RunKind.Incremental && !schema.UtimeIsInteger)
+        {
+            throw new TableShapeException(
+                $"Table '{schema.Table}' has a column '{TableSchema.UtimeColumn}' that is not an integer on both sides; "
+                + "incremental validation walks it as milliseconds since the epoch.",
+                schema.Table, TableSchema.UtimeColumn);
+        }
+    }
+
     private async Task RunFullByRowsAsync(ValidationRun run, TableSchema schema, Suspects suspects, RowThrottle throttle, CancellationToken cancellationToken)
     {
         var baseSide = run.BaseSide;
         var batch = _options.BatchSize;
-        var after = run.BaseCursor.Id;
+        // Null until a row is read: a cursor at the smallest id has read nothing yet (RowCursor), so that id is read too.
+        long? after = run.BaseCursor.IsBeforeEveryId ? null : run.BaseCursor.Id;
         while (true)
         {
             var (baseRows, otherRows) = await RetryAsync(run, "read a batch by id", async () =>
@@ -300,12 +338,15 @@ internal sealed partial class TableValidator(
         var otherSide = baseSide.Other();
         var batch = _options.BatchSize;
         var interval = TimeSpan.FromMilliseconds(run.IntervalMs);
+        // A cursor at the smallest id has read no row of its utime yet (RowCursor): each walk reads the whole of that
+        // utime until its first row.
+        var (baseWholeUtime, targetWholeUtime) = (run.BaseCursor.IsBeforeEveryId, run.TargetCursor.IsBeforeEveryId);
         while (true)
         {
             // Base → target: rows changed in the base that are missing or different in the target.
             var baseRows = await RetryAsync(run, "read base rows changed after the cursor", async () =>
             {
-                var changed = await _reader.ReadChangedAfterAsync(schema, baseSide, run.BaseCursor, batch, cancellationToken);
+                var changed = await _reader.ReadChangedAfterAsync(schema, baseSide, run.BaseCursor, baseWholeUtime, batch, cancellationToken);
                 var others = await _reader.ReadByIdsAsync(schema, otherSide, changed.ConvertAll(r => r.Id), cancellationToken);
                 foreach (var row in changed)
                 {
@@ -320,13 +361,14 @@ internal sealed partial class TableValidator(
             if (baseRows.Count > 0)
             {
                 run.AdvanceBase(new RowCursor(baseRows[^1].Utime(schema), baseRows[^1].Id), baseRows.Count);
+                baseWholeUtime = false;
             }
 
             // Target → base: rows changed in the target that the base lacks, or that the target changed later
             // than the base (a row the base → target walk does not see again).
             var otherRows = await RetryAsync(run, "read target rows changed after the cursor", async () =>
             {
-                var changed = await _reader.ReadChangedAfterAsync(schema, otherSide, run.TargetCursor, batch, cancellationToken);
+                var changed = await _reader.ReadChangedAfterAsync(schema, otherSide, run.TargetCursor, targetWholeUtime, batch, cancellationToken);
                 var bases = await _reader.ReadByIdsAsync(schema, baseSide, changed.ConvertAll(r => r.Id), cancellationToken);
                 foreach (var row in changed)
                 {
@@ -342,6 +384,7 @@ internal sealed partial class TableValidator(
             if (otherRows.Count > 0)
             {
                 run.AdvanceTarget(new RowCursor(otherRows[^1].Utime(schema), otherRows[^1].Id), otherRows.Count);
+                targetWholeUtime = false;
             }
 
             var caughtUp = baseRows.Count < batch && otherRows.Count < batch;
@@ -368,6 +411,9 @@ internal sealed partial class TableValidator(
                 LogRetrying(ex, run.Id, run.Table, step, (int)delay.TotalMilliseconds);
             },
             cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the columns of {Table} before starting a {Kind} run; the run will read them again")]
+    private partial void LogShapeUnchecked(Exception exception, string table, RunKind kind);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} on {Table} failed to {Step}; retrying in {DelayMs} ms")]
     private partial void LogRetrying(Exception exception, Guid runId, string table, string step, int delayMs);

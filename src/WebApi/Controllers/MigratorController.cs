@@ -20,11 +20,11 @@ namespace Migration.WebApi.Controllers;
 [Route("migrator")]
 public sealed class MigratorController(IMediator mediator) : ControllerBase
 {
-    /// <summary>Start incremental validation of rows with <c>utime</c> greater than the given one, replacing a running one.</summary>
+    /// <summary>Start incremental validation of rows with <c>utime</c> at or after the given one, replacing a running one.</summary>
     /// <remarks>Returns at once; the run goes on in the background, polling every <c>interval</c> ms once caught up, until stopped.</remarks>
     /// <response code="202">The run started; its id and settings.</response>
     /// <response code="400">The body is missing, not JSON, or a field is invalid; <c>errors</c> names the field.</response>
-    /// <response code="409">Nothing to resume (with <c>"resume": true</c>), or the service is shutting down.</response>
+    /// <response code="409">Nothing to resume (with <c>"resume": true</c>), the service is shutting down, or the table cannot be compared (the body names <c>table</c> and <c>column</c>; <c>id</c> must be an integer, and so must <c>utime</c>).</response>
     [HttpPost("incr/start")]
     [Consumes("application/json")]
     [ProducesResponseType<RunDto>(StatusCodes.Status202Accepted)]
@@ -44,7 +44,7 @@ public sealed class MigratorController(IMediator mediator) : ControllerBase
     /// <remarks>The body is optional; <c>{"resume": true}</c> continues the latest full run from its checkpoint.</remarks>
     /// <response code="202">The run started.</response>
     /// <response code="400">The body is not JSON or has unknown fields.</response>
-    /// <response code="409">Nothing to resume, or the service is shutting down.</response>
+    /// <response code="409">Nothing to resume, the service is shutting down, or the table cannot be compared (the body names <c>table</c> and <c>column</c>; <c>id</c> must be an integer).</response>
     [HttpPost("full/start")]
     [ProducesResponseType<RunDto>(StatusCodes.Status202Accepted)]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest)]

@@ -169,6 +169,25 @@ public sealed class ValidationSchedulerTests
     }
 
     [Fact]
+    public async Task StartAndResume_TableCannotBeCompared_ThrowTheValidatorsConflictAndLeaveTheRunningRunAlone()
+    {
+        RunUntilCancelled([], []);
+        var running = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
+        await WaitUntil(() => _scheduler.LiveTasks(RunKind.Incremental) == 1);
+        var refusal = new ConflictException("Table 'users' has a key column 'id' that is not an integer.", new Dictionary<string, object?> { ["column"] = "id" });
+        _validator.EnsureComparableAsync(RunKind.Incremental, Arg.Any<CancellationToken>()).Returns(Task.FromException(refusal));
+
+        Assert.Same(refusal, await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct)));
+        Assert.Same(refusal, await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Incremental, null, null, _ct)));
+
+        Assert.Same(running, _scheduler.Latest(RunKind.Incremental));
+        Assert.Equal(RunStatus.Running, running.Status);
+        Assert.Equal((1, 1), (_scheduler.LiveTasks(RunKind.Incremental), _scheduler.MaxLiveTasks(RunKind.Incremental)));
+        await _validator.Received(1).RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>());
+        await _scheduler.StopAsync(RunKind.Incremental, _ct);
+    }
+
+    [Fact]
     public async Task ResumeAsync_NoEarlierRun_ThrowsConflict() =>
         await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, null, _ct));
 

@@ -4,8 +4,8 @@ using Migration.Domain.Runs;
 
 namespace Migration.Application.Validation.StartIncr;
 
-/// <summary>Start incremental validation of rows with <c>utime</c> greater than <see cref="Utime"/>, replacing a running one.</summary>
-/// <param name="Utime">Milliseconds since the epoch; rows updated strictly after it are checked. Ignored when resuming.</param>
+/// <summary>Start incremental validation of rows with <c>utime</c> at or after <see cref="Utime"/>, replacing a running one.</summary>
+/// <param name="Utime">Milliseconds since the epoch; rows updated at or after it are checked. Ignored when resuming.</param>
 /// <param name="Interval">Milliseconds to wait between polls once caught up.</param>
 /// <param name="Resume">Continue the latest incremental run from its checkpoint instead of starting at <see cref="Utime"/>.</param>
 /// <param name="MaxRowsPerSecond">Throttle for this run; default from configuration (<c>Migration:Validation:MaxRowsPerSecond</c>), 0 is unlimited.</param>
