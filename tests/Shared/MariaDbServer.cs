@@ -256,7 +256,7 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
             [
                 "--no-defaults", .. userArgument, $"--datadir={dataDirectory}", $"--socket={Path.Combine(dataDirectory, "mysqld.sock")}",
                 $"--port={port}", "--bind-address=127.0.0.1", "--skip-name-resolve", "--skip-log-bin",
-                "--innodb-flush-log-at-trx-commit=2", $"--innodb-buffer-pool-size={bufferPoolMb}M", "--max-connections=500",
+                "--innodb-flush-log-at-trx-commit=2", $"--innodb-buffer-pool-size={bufferPoolMb}M", "--max-connections=3000",
                 // Debian's packaged server defaults to utf8mb4; the compiled-in default (--no-defaults) is latin1.
                 "--character-set-server=utf8mb4",
             ];
@@ -267,6 +267,9 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
                 Port = (uint)port,
                 UserID = "root",
                 Password = "",
+                // Every test host pools its own connections; idle ones close soon, so hundreds of hosts in one run do
+                // not pile up to the server's connection limit.
+                ConnectionIdleTimeout = 5,
             }.ConnectionString;
             try
             {

@@ -61,7 +61,8 @@ public sealed class HealthEndpointTests
         Assert.Equal(whileDown, down.StatusCode);
         var kafka = (await JsonAsync(down)).GetProperty("checks").GetProperty("kafka");
         Assert.Equal(kafkaWhileDown, kafka.GetProperty("status").GetString());
-        Assert.Contains($"no answer within {ProbeTimeoutMs} ms", kafka.GetProperty("description").GetString(), StringComparison.Ordinal);
+        // Down brokers either never answer (the probe's own timeout) or are reported down by librdkafka first.
+        Assert.Matches($"no answer within {ProbeTimeoutMs} ms|failed", kafka.GetProperty("description").GetString());
         Assert.True(took < TimeSpan.FromMilliseconds(ProbeTimeoutMs + 1_500), $"readiness took {took.TotalMilliseconds:F0} ms");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live", _ct)).StatusCode);
 

@@ -86,7 +86,7 @@ public sealed class RetryPipelinesTests
     {
         var run = new Run(this, Build(RetryPipelines.Validation, new MigrationOptions()));
 
-        var failure = await run.FailingAsync(_ => new TableShapeException("no such table"));
+        var failure = await run.FailingAsync(_ => new TableShapeException("no such table", "users"));
 
         Assert.IsType<TableShapeException>(failure);
         Assert.Single(run.Calls);
