@@ -171,9 +171,19 @@ public sealed class ValidationSchedulerTests
     [Fact]
     public async Task StartAndResume_TableCannotBeCompared_ThrowTheValidatorsConflictAndLeaveTheRunningRunAlone()
     {
-        RunUntilCancelled([], []);
+        List<Guid> exited = [];
+        List<(Guid Started, int ExitedBefore)> started = [];
+        RunUntilCancelled(exited, started);
         var running = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
-        await WaitUntil(() => _scheduler.LiveTasks(RunKind.Incremental) == 1);
+        // The run is inside the validator before the substitute is configured again: NSubstitute's configuration
+        // races with calls made meanwhile on other threads.
+        await WaitUntil(() =>
+        {
+            lock (exited)
+            {
+                return started.Count == 1;
+            }
+        });
         var refusal = new ConflictException("Table 'users' has a key column 'id' that is not an integer.", new Dictionary<string, object?> { ["column"] = "id" });
         _validator.EnsureComparableAsync(RunKind.Incremental, Arg.Any<CancellationToken>()).Returns(Task.FromException(refusal));
 
