@@ -22,5 +22,5 @@ internal sealed class CountingPublisher(IInconsistencyPublisher? inner) : IIncon
         }
     }
 
-    public HashSet<long> IdsOf(InconsistencyType type) => Events.Where(e => e.Type == type).Select(e => e.Id).ToHashSet();
+    public HashSet<long> IdsOf(InconsistencyType type) => Events.Where(e => e.Type == type).Select(e => e.Key.AsInt64!.Value).ToHashSet();
 }

@@ -12,7 +12,6 @@ using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
 using Migration.Infrastructure;
 using Migration.Infrastructure.Outbox;
-using Migration.Infrastructure.Validation;
 using Migration.Testing;
 
 if (args is ["--help"] or ["-h"])
@@ -77,10 +76,10 @@ async Task<int> RunFullAsync(IHost host)
 {
     var validator = host.Services.GetRequiredService<ITableValidator>();
     var publisher = host.Services.GetRequiredService<CountingPublisher>();
-    var run = new ValidationRun(Guid.NewGuid(), RunKind.Full, validator.Table, Direction.Src, 0, 0, TimeProvider.System.GetUtcNow());
+    var run = new ValidationRun(Guid.NewGuid(), RunKind.Full, Direction.Src, 0, 0, TimeProvider.System.GetUtcNow());
 
-    // Open one connection per side first, so the figure is the validation, not the first TCP handshake.
-    await host.Services.GetRequiredService<TableReader>().RefreshSchemaAsync(CancellationToken.None);
+    // Read the schemas (one connection per side) first, so the figure is the validation, not the first TCP handshake.
+    await host.Services.GetRequiredService<ITableCatalog>().ResolveAsync(CancellationToken.None);
 
     // The service is long-running: later runs show the speed once the JIT has compiled the hot paths.
     var clock = Stopwatch.StartNew();
@@ -90,7 +89,7 @@ async Task<int> RunFullAsync(IHost host)
     {
         Console.WriteLine($"run {i - 1}: {seconds:F3} s");
         publisher.Events.Clear();
-        run = new ValidationRun(Guid.NewGuid(), RunKind.Full, validator.Table, Direction.Src, 0, 0, TimeProvider.System.GetUtcNow());
+        run = new ValidationRun(Guid.NewGuid(), RunKind.Full, Direction.Src, 0, 0, TimeProvider.System.GetUtcNow());
         clock.Restart();
         await validator.RunAsync(run, CancellationToken.None);
         seconds = clock.Elapsed.TotalSeconds;
@@ -124,7 +123,7 @@ async Task<int> RunIncrementalAsync(IHost host)
     var clock = Stopwatch.StartNew();
     await load.WriteAsync(options.UpdatesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
     var written = clock.Elapsed.TotalSeconds;
-    var cursorLag = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds() - run.BaseCursor.Utime;
+    var cursorLag = run.Tables.Select(t => t.CursorLagMs).Max() ?? 0;
 
     // Let the repair catch up with the last writes, for at most 30 s.
     var drain = Stopwatch.StartNew();
@@ -146,8 +145,8 @@ async Task<int> RunIncrementalAsync(IHost host)
     // Each update sets utime to the write time, and each event carries when it was detected.
     var utimes = load.WrittenUtimes;
     var detected = host.Services.GetRequiredService<CountingPublisher>().Events
-        .Where(e => utimes.ContainsKey(e.Id))
-        .Select(e => (double)(e.DetectedAt.ToUnixTimeMilliseconds() - utimes[e.Id]))
+        .Where(e => e.Key.AsInt64 is { } id && utimes.ContainsKey(id))
+        .Select(e => (double)(e.DetectedAt.ToUnixTimeMilliseconds() - utimes[e.Key.AsInt64!.Value]))
         .ToArray();
     Console.WriteLine($"write → detected by validation: {IncrementalLoad.Percentiles(detected)}");
     Console.WriteLine($"write → repaired on the target: {IncrementalLoad.Percentiles(await load.WriteToRepairedMsAsync())}");

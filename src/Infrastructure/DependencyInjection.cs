@@ -60,7 +60,7 @@ public static class DependencyInjection
         services.AddSingleton<ITableCatalog>(sp => sp.GetRequiredService<SchemaCatalog>());
 
         // Validation's bulk reads get their own, longer command timeout (Migration:Validation:QueryTimeoutSeconds).
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableReader>(sp, sp.GetRequiredService<SideDatabases>()
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<RowReader>(sp, sp.GetRequiredService<SideDatabases>()
             .WithCommandTimeout(sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Validation.QueryTimeoutSeconds)));
         services.AddSingleton<ITableValidator, TableValidator>();
         services.AddSingleton<IRunCheckpointStore, EfRunCheckpointStore>();

@@ -1,10 +1,10 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Migration.Application.Common;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Resilience;
-using Migration.Infrastructure.Validation;
 using Polly;
 
 namespace Migration.WebApi.IntegrationTests;
@@ -86,7 +86,7 @@ public sealed class RetryPipelinesTests
     {
         var run = new Run(this, Build(RetryPipelines.Validation, new MigrationOptions()));
 
-        var failure = await run.FailingAsync(_ => new TableShapeException("no such table", "users"));
+        var failure = await run.FailingAsync(_ => new TableShapeException([new TableShapeProblem("users", null, "no such table")]));
 
         Assert.IsType<TableShapeException>(failure);
         Assert.Single(run.Calls);

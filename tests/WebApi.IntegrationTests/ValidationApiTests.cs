@@ -95,7 +95,7 @@ public abstract class ValidationApiTests
         var stopped = (await stop.Content.ReadFromJsonAsync<StopResultDto>(_ct))!;
         Assert.True(stopped.WasRunning);
         Assert.Equal(("stopped", run.Id), (stopped.Run!.Status, stopped.Run.Id));
-        Assert.True(stopped.Run.Cursor.Utime >= now);
+        Assert.True(long.Parse(stopped.Run.Tables[0].Cursor.Version!, System.Globalization.CultureInfo.InvariantCulture) >= now);
 
         var again = (await (await client.PostAsync("/migrator/incr/stop", null, _ct)).Content.ReadFromJsonAsync<StopResultDto>(_ct))!;
         Assert.False(again.WasRunning);
@@ -158,7 +158,7 @@ public abstract class ValidationApiTests
         // The shutdown interrupted the run and saved a cursor before every difference it had not reported.
         var shown = await second.StatusAsync();
         Assert.Equal(("interrupted", runId), (shown.Full!.Status, shown.Full.Id));
-        var resumeAfter = shown.Full.Cursor.Id!.Value;
+        var resumeAfter = long.Parse(shown.Full.Tables[0].Cursor.Key!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(resumeAfter, beforeRestart.Max(e => e.Id), 19_000);
 
         var resumed = await second.CreateClient().PostAsJsonAsync("/migrator/full/start", new { resume = true }, _ct);

@@ -55,7 +55,11 @@ internal sealed partial class RunRebaser(IValidationScheduler scheduler, TimePro
     /// rows sharing the cursor's millisecond, is compared again under the new base. Never before the run's own start.
     /// </summary>
     internal static long ResumeUtime(ValidationRun run) =>
-        Math.Max(run.Utime, Math.Min(run.BaseCursor.Utime, run.TargetCursor.Utime) - 1);
+        Math.Max(run.Utime, run.Tables
+            .Where(t => t.Status != TableRunStatus.FullOnly)
+            .SelectMany(t => new[] { t.BaseCursor.VersionMs ?? run.Utime, t.TargetCursor.VersionMs ?? run.Utime })
+            .DefaultIfEmpty(run.Utime)
+            .Min() - 1);
 
     private static string Wire(RunKind kind) => kind == RunKind.Full ? "full" : "incremental";
 

@@ -5,8 +5,65 @@ using Migration.Domain.Runs;
 
 namespace Migration.Application.Validation;
 
-/// <summary>A keyset position; <see cref="Id"/> is null before the first row.</summary>
-public sealed record CursorDto(long Utime, long? Id);
+/// <summary>
+/// A keyset position: the last version (incremental runs) and key read, as text; null before the first row. A key is
+/// its value for a single-column key (<c>42</c>, <c>"ab-12"</c>), else a JSON object by column.
+/// </summary>
+public sealed record CursorDto(string? Version, string? Key)
+{
+    public static CursorDto From(TableCursor cursor) => new(cursor.Version, cursor.Key);
+}
+
+/// <summary>One table's part of a run.</summary>
+/// <param name="Status"><c>pending</c>, <c>running</c>, <c>completed</c>, <c>failed</c>, or <c>fullonly</c> (an incremental run leaves out a table without version column).</param>
+/// <param name="EstimatedRows">Rows on the larger side as the engine estimates them (0 when unknown).</param>
+/// <param name="Percent">Of the estimated rows checked; null without an estimate.</param>
+/// <param name="RowsPerSecond">Over the last few seconds.</param>
+/// <param name="EtaSeconds">Seconds left at that rate (running full runs with an estimate), else null.</param>
+/// <param name="CursorLagMs">Incremental runs: how far the base cursor's version is behind now, in ms.</param>
+public sealed record TableRunDto(
+    string Table,
+    string Status,
+    long RowsChecked,
+    long EstimatedRows,
+    double? Percent,
+    double RowsPerSecond,
+    double? EtaSeconds,
+    InconsistencyCountsDto Inconsistencies,
+    long EventsPublished,
+    long Errors,
+    string? LastError,
+    CursorDto Cursor,
+    CursorDto TargetCursor,
+    long? CursorLagMs,
+    long SuspectsPending,
+    long SuspectsCleared,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt)
+{
+    public static TableRunDto From(TableRun t, RunKind kind) => new(
+        t.Table,
+        t.Status.ToString().ToLowerInvariant(),
+        t.RowsChecked,
+        t.EstimatedRows,
+        t.Percent,
+        Math.Round(t.RecentRowsPerSecond, 1),
+        kind == RunKind.Full && t.Status == TableRunStatus.Running && t.EstimatedRows > 0 && t.RecentRowsPerSecond > 0
+            ? Math.Round(Math.Max(0, t.EstimatedRows - t.RowsChecked) / t.RecentRowsPerSecond, 1)
+            : null,
+        new InconsistencyCountsDto(
+            t.InconsistenciesOf(InconsistencyType.TargetMissing), t.InconsistenciesOf(InconsistencyType.Neq), t.InconsistenciesOf(InconsistencyType.BaseMissing)),
+        t.EventsPublished,
+        t.Errors,
+        t.LastError,
+        CursorDto.From(t.BaseCursor),
+        CursorDto.From(t.TargetCursor),
+        kind == RunKind.Incremental ? t.CursorLagMs : null,
+        t.SuspectsPending,
+        t.SuspectsCleared,
+        t.StartedAt,
+        t.EndedAt);
+}
 
 public sealed record InconsistencyCountsDto(
     [property: JsonPropertyName("target_missing")] long TargetMissing,
@@ -18,8 +75,7 @@ public sealed record InconsistencyCountsDto(
 /// <param name="Status"><c>running</c>, <c>completed</c>, <c>stopped</c> or <c>failed</c>.</param>
 /// <param name="BaseSide">The side taken as the truth: <c>SRC</c> or <c>DST</c>.</param>
 /// <param name="Interval">Poll interval in ms (incremental runs only).</param>
-/// <param name="Cursor">Last row checked base → target.</param>
-/// <param name="TargetCursor">Last row checked target → base.</param>
+/// <param name="Table">The table's name when the run covers one table, else how many it covers.</param>
 /// <param name="SuspectsPending">Rows that differed once and wait to be read again before they are reported.</param>
 /// <param name="SuspectsCleared">Rows that differed once but were equal when read again (caught mid double write).</param>
 /// <param name="RecentRowsPerSecond">Rows per second over the last few seconds.</param>
@@ -43,8 +99,6 @@ public sealed record RunDto(
     long EventsPublished,
     long Errors,
     string? LastError,
-    CursorDto Cursor,
-    CursorDto TargetCursor,
     long SuspectsPending,
     long SuspectsCleared,
     double RecentRowsPerSecond,
@@ -53,6 +107,12 @@ public sealed record RunDto(
     long EstimatedRows,
     double? EtaSeconds)
 {
+    /// <summary>Each table's part: status, progress, rate, ETA, differences, cursors.</summary>
+    public IReadOnlyList<TableRunDto> Tables { get; init; } = [];
+
+    /// <summary>Of the estimated rows of every table checked; null without an estimate.</summary>
+    public double? Percent { get; init; }
+
     public static RunDto From(ValidationRun run, DateTimeOffset now)
     {
         var rows = run.RowsChecked;
@@ -76,30 +136,28 @@ public sealed record RunDto(
             run.EventsPublished,
             run.Errors,
             run.LastError,
-            ToDto(run.BaseCursor),
-            ToDto(run.TargetCursor),
             run.SuspectsPending,
             run.SuspectsCleared,
             Math.Round(run.RecentRowsPerSecond, 1),
             run.MaxRowsPerSecond,
             CursorLag(run, now),
             run.EstimatedRows,
-            Eta(run));
+            Eta(run))
+        {
+            Tables = run.Tables.Select(t => TableRunDto.From(t, run.Kind)).ToArray(),
+            Percent = run.Status == RunStatus.Completed ? 100
+                : run.EstimatedRows > 0 ? Math.Min(100, Math.Round(100.0 * rows / run.EstimatedRows, 1)) : null,
+        };
     }
 
-    /// <summary>Incremental runs: now minus the base cursor's utime, once the cursor has passed a row.</summary>
+    /// <summary>Incremental runs: the largest lag of a table's base cursor behind now, once a cursor has passed a row.</summary>
     public static long? CursorLag(ValidationRun run, DateTimeOffset now) =>
-        run.Kind == RunKind.Incremental && run.BaseCursor.Id != long.MinValue
-            ? Math.Max(0, now.ToUnixTimeMilliseconds() - run.BaseCursor.Utime)
-            : null;
+        run.Kind == RunKind.Incremental ? run.Tables.Select(t => t.CursorLagMs).Max() : null;
 
     private static double? Eta(ValidationRun run) =>
         run.Kind == RunKind.Full && run.Status == RunStatus.Running && run.EstimatedRows > 0 && run.RecentRowsPerSecond > 0
             ? Math.Round(Math.Max(0, run.EstimatedRows - run.RowsChecked) / run.RecentRowsPerSecond, 1)
             : null;
-
-    private static CursorDto ToDto(RowCursor cursor) =>
-        new(cursor.Utime, cursor.Id == long.MinValue ? null : cursor.Id);
 }
 
 /// <summary>The answer to a stop: whether a run was still running, and the last run's final figures.</summary>

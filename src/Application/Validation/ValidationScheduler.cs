@@ -33,7 +33,7 @@ internal sealed partial class ValidationScheduler(
         await validator.EnsureComparableAsync(kind, cancellationToken);
         var pattern = await patterns.GetAsync(cancellationToken);
         return await StartCoreAsync(kind, check: null, previous => new ValidationRun(
-            Guid.NewGuid(), kind, validator.Table, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
+            Guid.NewGuid(), kind, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
             maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond), cancellationToken);
     }
 
@@ -90,7 +90,7 @@ internal sealed partial class ValidationScheduler(
             slot.Run = run;
             slot.Cancellation = cancellation;
             slot.Task = Task.Run(() => ExecuteAsync(slot, run, cancellation.Token), CancellationToken.None);
-            LogStarted(run.Id, kind, run.Table, run.BaseSide, run.BaseCursor.Utime, run.IntervalMs);
+            LogStarted(run.Id, kind, run.BaseSide, run.Utime, run.IntervalMs);
             return run;
         }
         finally
@@ -300,8 +300,8 @@ internal sealed partial class ValidationScheduler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) started on {Table}, base {BaseSide}, from utime {Utime}, interval {IntervalMs} ms")]
-    private partial void LogStarted(Guid runId, RunKind kind, string table, Migration.Domain.Direction baseSide, long utime, long intervalMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) started, base {BaseSide}, from utime {Utime}, interval {IntervalMs} ms")]
+    private partial void LogStarted(Guid runId, RunKind kind, Migration.Domain.Direction baseSide, long utime, long intervalMs);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) ended {Status} after {RowsChecked} rows")]
     private partial void LogEnded(Guid runId, RunKind kind, RunStatus status, long rowsChecked);

@@ -1,3 +1,5 @@
+using Migration.Domain.Tables;
+
 namespace Migration.Domain.Inconsistencies;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Migration.Domain.Inconsistencies;
 /// </summary>
 /// <param name="EventId">Unique per detection; a consumer may use it to drop duplicates.</param>
 /// <param name="Table">The migrated table the row belongs to.</param>
-/// <param name="Id">The row's primary key.</param>
+/// <param name="Key">The row's key.</param>
 /// <param name="Direction">The base side: the truth the repair copies from.</param>
 /// <param name="Type">What differs.</param>
 /// <param name="DetectedAt">When the difference was confirmed.</param>
@@ -13,12 +15,21 @@ namespace Migration.Domain.Inconsistencies;
 public sealed record InconsistentEvent(
     Guid EventId,
     string Table,
-    long Id,
+    RowKey Key,
     Direction Direction,
     InconsistencyType Type,
     DateTimeOffset DetectedAt,
     IReadOnlyList<string> Columns)
 {
-    /// <summary>The message key: per-row ordering on a partitioned topic.</summary>
-    public string Key => $"{Table}:{Id}";
+    /// <summary>The message key, <c>&lt;table&gt;:&lt;key&gt;</c>: one row's events stay in order on a partitioned topic.</summary>
+    public string MessageKey => $"{Table}:{Key.ToText()}";
+
+    /// <summary>The run that found it; null for a failed double write.</summary>
+    public Guid? RunId { get; init; }
+
+    /// <summary>The differing columns with both sides' values, for the report (not on the wire).</summary>
+    public IReadOnlyList<ColumnDifference> Differences { get; init; } = [];
 }
+
+/// <summary>One column of a row that differs: its value on the base and on the other side, as display text (null for SQL NULL).</summary>
+public sealed record ColumnDifference(string Column, string? Base, string? Other);

@@ -52,32 +52,36 @@ public sealed record RepairDecision(RepairAction Action, string? Reason = null)
 /// </summary>
 public static class RepairRule
 {
-    /// <param name="baseVersion">The base row's version, or null when the base has no such row.</param>
-    /// <param name="otherVersion">The other side's version, or null when it has no such row.</param>
+    /// <param name="baseExists">Whether the base has the row.</param>
+    /// <param name="baseVersion">The base row's version (ms since the epoch), or null without a version column.</param>
+    /// <param name="otherExists">Whether the other side has the row.</param>
+    /// <param name="otherVersion">The other side's version, or null.</param>
     /// <param name="equal">Whether both rows exist with equal values.</param>
     /// <param name="confirmedAtMs">When the difference was confirmed, ms since the epoch.</param>
-    public static RepairDecision Decide(RepairPolicy policy, long? baseVersion, long? otherVersion, bool equal, long confirmedAtMs)
+    /// <remarks>A table without a version column has no versions to guard with: the base wins, under either policy.</remarks>
+    public static RepairDecision Decide(
+        RepairPolicy policy, bool baseExists, long? baseVersion, bool otherExists, long? otherVersion, bool equal, long confirmedAtMs)
     {
-        if (baseVersion is null && otherVersion is null || equal)
+        if (!baseExists && !otherExists || equal)
         {
             return RepairDecision.Nothing;
         }
 
-        if (otherVersion is { } other && other > confirmedAtMs && (baseVersion is not { } b || other > b))
+        if (otherExists && otherVersion is { } other && other > confirmedAtMs && (!baseExists || baseVersion is not { } b || other > b))
         {
             return new RepairDecision(RepairAction.Conflict,
                 $"the other side's row was written after the difference was confirmed (version {other} > {confirmedAtMs})");
         }
 
-        if (baseVersion is null)
+        if (!baseExists)
         {
             return RepairDecision.Delete;
         }
 
-        if (policy == RepairPolicy.NewestWins && otherVersion is { } newer && newer > baseVersion)
+        if (policy == RepairPolicy.NewestWins && otherVersion is { } newer && baseVersion is { } older && newer > older)
         {
             return new RepairDecision(RepairAction.Conflict,
-                $"newest wins: the other side's version {newer} is newer than the base's {baseVersion}");
+                $"newest wins: the other side's version {newer} is newer than the base's {older}");
         }
 
         return RepairDecision.Copy;

@@ -11,24 +11,33 @@ namespace Migration.Domain.Tables;
 /// </summary>
 public sealed class RowKey : IEquatable<RowKey>, IComparable<RowKey>
 {
+    private static readonly string[] _id = ["id"];
+    private readonly string[] _columns;
     private readonly object?[] _values;
     private readonly object[] _order;
 
+    /// <param name="columns">The key columns' names, in order.</param>
     /// <param name="values">The key's values as read (long, ulong, string or byte[]), in key column order.</param>
     /// <param name="order">What orders them: long, ulong or byte[] per column (the sort weight for text).</param>
-    public RowKey(object?[] values, object[] order)
+    public RowKey(string[] columns, object?[] values, object[] order)
     {
-        if (values.Length != order.Length || values.Length == 0)
+        if (values.Length != order.Length || values.Length != columns.Length || values.Length == 0)
         {
-            throw new ArgumentException("A key has one value and one order value per key column.", nameof(order));
+            throw new ArgumentException("A key has one name, one value and one order value per key column.", nameof(order));
         }
 
+        _columns = columns;
         _values = values;
         _order = order;
     }
 
-    /// <summary>A single 64-bit integer key.</summary>
-    public static RowKey Of(long id) => new([id], [id]);
+    /// <summary>A single 64-bit integer key in a column named <c>id</c>.</summary>
+    public static RowKey Of(long id) => new(_id, [id], [id]);
+
+    /// <summary>A single 64-bit integer key in the named column.</summary>
+    public static RowKey Of(string column, long id) => new([column], [id], [id]);
+
+    public IReadOnlyList<string> Columns => _columns;
 
     /// <summary>
     /// A key from values given outside the server (an event, a checkpoint, a request). Text is ordered by its UTF-8
@@ -59,12 +68,12 @@ public sealed class RowKey : IEquatable<RowKey>, IComparable<RowKey>
             };
         }
 
-        return new RowKey(typed, order);
+        return new RowKey(table.Key.Select(k => k.Name).ToArray(), typed, order);
 
         static (object?, object) Both(object value) => (value, value);
     }
 
-    /// <summary>Reads a key written by <see cref="ToText"/> or <see cref="WriteObject"/>; throws <see cref="FormatException"/> naming what is wrong.</summary>
+    /// <summary>Reads a key written by <see cref="ToText"/> or <see cref="WriteObject(Utf8JsonWriter)"/>; throws <see cref="FormatException"/> naming what is wrong.</summary>
     public static RowKey Parse(TableSpec table, JsonElement json)
     {
         object? Value(JsonElement e, ColumnSpec column) => e.ValueKind switch
@@ -173,17 +182,17 @@ public sealed class RowKey : IEquatable<RowKey>, IComparable<RowKey>
     /// The key as text, the same on every instance: the bare JSON value for a single-column key (<c>42</c>,
     /// <c>"ab-12"</c>), a JSON object by column otherwise. Binary values are written as <c>"0x…"</c> hex.
     /// </summary>
-    public string ToText(TableSpec table) => table.Key.Count == 1
+    public string ToText() => _values.Length == 1
         ? WriteJson(w => WriteValue(w, _values[0]))
-        : WriteJson(w => WriteObject(w, table));
+        : WriteJson(WriteObject);
 
     /// <summary>The key as a JSON object by column, as events carry it.</summary>
-    public void WriteObject(Utf8JsonWriter writer, TableSpec table)
+    public void WriteObject(Utf8JsonWriter writer)
     {
         writer.WriteStartObject();
         for (var i = 0; i < _values.Length; i++)
         {
-            writer.WritePropertyName(table.Key[i].Name);
+            writer.WritePropertyName(_columns[i]);
             WriteValue(writer, _values[i]);
         }
 

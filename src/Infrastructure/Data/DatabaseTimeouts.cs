@@ -23,7 +23,9 @@ internal sealed record DatabaseTimeouts(int CommandSeconds, int LockWaitSeconds)
     {
         if (provider == DatabaseProvider.MySql)
         {
-            var mysql = new MySqlConnectionStringBuilder(connectionString) { DefaultCommandTimeout = (uint)CommandSeconds };
+            // GuidFormat None: a CHAR(36) or BINARY(16) value is read as the text or bytes stored, not as a Guid, so keys and
+            // values compare exactly as the server holds them.
+            var mysql = new MySqlConnectionStringBuilder(connectionString) { DefaultCommandTimeout = (uint)CommandSeconds, GuidFormat = MySqlGuidFormat.None };
             if (!mysql.ContainsKey("Connection Timeout"))
             {
                 mysql.ConnectionTimeout = (uint)CommandSeconds;

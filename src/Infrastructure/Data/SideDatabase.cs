@@ -40,6 +40,9 @@ internal sealed class SideDatabase
 
     public DatabaseTimeouts Timeouts { get; }
 
+    /// <summary>The server is MariaDB rather than MySQL (known after the first connection).</summary>
+    public bool IsMariaDb { get; private set; }
+
     /// <summary>The same side with another command timeout, for statements that legitimately run long (validation's bulk reads).</summary>
     public SideDatabase WithCommandTimeout(int seconds) =>
         new(Side, Provider, _configuredConnectionString, _serverVersion, Timeouts with { CommandSeconds = seconds }, _tracker);
@@ -53,6 +56,11 @@ internal sealed class SideDatabase
         try
         {
             await connection.OpenAsync(cancellationToken);
+            if (connection is MySqlConnection mysql)
+            {
+                IsMariaDb = mysql.ServerVersion.Contains("MariaDB", StringComparison.OrdinalIgnoreCase);
+            }
+
             await Timeouts.StartSessionAsync(connection, cancellationToken);
             return connection;
         }

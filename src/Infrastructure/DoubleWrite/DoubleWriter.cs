@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -168,7 +167,7 @@ internal sealed partial class DoubleWriter(
             try
             {
                 await conflicts.RecordAsync(new Conflict(
-                    0, write.Table, write.Id.ToString(CultureInfo.InvariantCulture), primary, write.Utime, write.ForeignVersionOnSecondary,
+                    0, write.Table, write.RowKey.ToText(), primary, write.Utime, write.ForeignVersionOnSecondary,
                     $"{secondary.ToWire()} holds another row under the key {primary.ToWire()} assigned (its version is older than the insert); it was not overwritten",
                     Guid.NewGuid(), time.GetUtcNow()), CancellationToken.None);
             }
@@ -218,7 +217,7 @@ internal sealed partial class DoubleWriter(
     private async Task<bool> ReportAsync(IReadOnlyList<PendingWrite> writes, Direction primary, string[] keys)
     {
         var detectedAt = time.GetUtcNow();
-        var events = writes.Select(w => new InconsistentEvent(Guid.NewGuid(), w.Table, w.Id, primary, w.ReportedAs, detectedAt, [])).ToArray();
+        var events = writes.Select(w => new InconsistentEvent(Guid.NewGuid(), w.Table, w.RowKey, primary, w.ReportedAs, detectedAt, [])).ToArray();
         using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.SecondaryTimeoutMs), time);
         try
         {

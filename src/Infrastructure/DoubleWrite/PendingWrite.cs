@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Migration.Application.Common;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
+using Migration.Domain.Tables;
 using Migration.Infrastructure.Data;
 
 namespace Migration.Infrastructure.DoubleWrite;
@@ -25,6 +26,12 @@ internal abstract class PendingWrite(string entityName)
     public abstract InconsistencyType ReportedAs { get; }
 
     public string Key => Id == 0 ? $"{Table}:new" : $"{Table}:{Id}";
+
+    /// <summary>The row's key column, known once staged on the primary.</summary>
+    public string KeyColumn { get; protected set; } = "id";
+
+    /// <summary>The row's key as events carry it.</summary>
+    public RowKey RowKey => RowKey.Of(KeyColumn, Id);
 
     public abstract Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken);
 
@@ -85,7 +92,7 @@ internal sealed class InsertWrite<TEntity>(TEntity entity) : PendingWrite(typeof
 
     public override Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken)
     {
-        Table = MigratedTable<TEntity>.Name(context);
+        (Table, KeyColumn) = MigratedTable<TEntity>.Names(context);
         Id = entity.Id;
         Utime = entity.Utime = now;
         context.Set<TEntity>().Add(entity);
@@ -140,7 +147,7 @@ internal sealed class UpdateWrite<TEntity>(TEntity entity) : PendingWrite(typeof
 
     public override async Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken)
     {
-        Table = MigratedTable<TEntity>.Name(context);
+        (Table, KeyColumn) = MigratedTable<TEntity>.Names(context);
         Id = entity.Id;
         var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, entity.Id, cancellationToken)
             ?? throw new NotFoundException($"{Key} does not exist on {side.Side.ToWire()}, the primary side.");
@@ -176,7 +183,7 @@ internal sealed class DeleteWrite<TEntity>(long id) : PendingWrite(typeof(TEntit
 
     public override async Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken)
     {
-        Table = MigratedTable<TEntity>.Name(context);
+        (Table, KeyColumn) = MigratedTable<TEntity>.Names(context);
         Id = id;
         var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, id, cancellationToken);
         Found = stored is not null;

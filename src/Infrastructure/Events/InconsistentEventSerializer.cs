@@ -1,12 +1,15 @@
 using System.Text.Json;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
+using Migration.Domain.Tables;
 
 namespace Migration.Infrastructure.Events;
 
 /// <summary>
-/// The wire format: <c>{"ID":42,"Direction":"SRC","Type":"neq","Table":"users","EventId":"…","DetectedAt":"…","Columns":["email"]}</c>.
-/// <c>ID</c>, <c>Direction</c> and <c>Type</c> keep the original implementation's names so its consumers keep working.
+/// The wire format: <c>{"ID":42,"Direction":"SRC","Type":"neq","Table":"users","Key":{"id":42},"EventId":"…","DetectedAt":"…","Columns":["email"]}</c>.
+/// <c>ID</c>, <c>Direction</c> and <c>Type</c> keep the original implementation's names so its consumers keep working;
+/// <c>ID</c> is written only for a key that is a single integer. <c>Key</c> is the key by column, for any key (binary
+/// values as <c>"0x…"</c> hex). A message with <c>ID</c> but no <c>Key</c> (the original producer) is read as that key.
 /// </summary>
 internal static class InconsistentEventSerializer
 {
@@ -16,10 +19,16 @@ internal static class InconsistentEventSerializer
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            json.WriteNumber("ID", e.Id);
+            if (e.Key.AsInt64 is { } id)
+            {
+                json.WriteNumber("ID", id);
+            }
+
             json.WriteString("Direction", e.Direction.ToWire());
             json.WriteString("Type", e.Type.ToWire());
             json.WriteString("Table", e.Table);
+            json.WritePropertyName("Key");
+            e.Key.WriteObject(json);
             json.WriteString("EventId", e.EventId);
             json.WriteString("DetectedAt", e.DetectedAt);
             json.WriteStartArray("Columns");
@@ -57,10 +66,7 @@ internal static class InconsistentEventSerializer
                 throw new MalformedEventException("not a JSON object");
             }
 
-            if (!root.TryGetProperty("ID", out var id) || !id.TryGetInt64(out var rowId))
-            {
-                throw new MalformedEventException("'ID' is missing or not a 64-bit integer");
-            }
+            var key = ReadKey(root);
 
             if (!root.TryGetProperty("Direction", out var direction) || !DirectionExtensions.TryParseWire(direction.ValueKind == JsonValueKind.String ? direction.GetString() : null, out var side))
             {
@@ -82,8 +88,49 @@ internal static class InconsistentEventSerializer
             var columns = root.TryGetProperty("Columns", out var cols) && cols.ValueKind == JsonValueKind.Array
                 ? cols.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!).ToArray()
                 : [];
-            return new InconsistentEvent(eventId, table.GetString()!, rowId, side, kind, detectedAt, columns);
+            return new InconsistentEvent(eventId, table.GetString()!, key, side, kind, detectedAt, columns);
         }
+    }
+
+    /// <summary>The key by column (<c>Key</c>), or the original producer's single integer <c>ID</c>.</summary>
+    private static RowKey ReadKey(JsonElement root)
+    {
+        if (root.TryGetProperty("Key", out var key) && key.ValueKind == JsonValueKind.Object)
+        {
+            var columns = new List<string>();
+            var values = new List<object?>();
+            foreach (var property in key.EnumerateObject())
+            {
+                columns.Add(property.Name);
+                values.Add(property.Value.ValueKind switch
+                {
+                    JsonValueKind.Number when property.Value.TryGetInt64(out var l) => l,
+                    JsonValueKind.Number when property.Value.TryGetUInt64(out var u) => u,
+                    JsonValueKind.String => property.Value.GetString(),
+                    _ => throw new MalformedEventException($"'Key.{property.Name}' is not an integer or a string"),
+                });
+            }
+
+            if (columns.Count == 0)
+            {
+                throw new MalformedEventException("'Key' has no column");
+            }
+
+            // Ordered here by the values as given: the repair reads the row by them, it does not merge keys.
+            return new RowKey(columns.ToArray(), values.ToArray(), values.Select(v => v switch
+            {
+                long l => (object)l,
+                ulong u => u,
+                _ => System.Text.Encoding.UTF8.GetBytes((string)v!),
+            }).ToArray());
+        }
+
+        if (root.TryGetProperty("ID", out var id) && id.TryGetInt64(out var rowId))
+        {
+            return RowKey.Of(rowId);
+        }
+
+        throw new MalformedEventException("'Key' and 'ID' are both missing, or 'ID' is not a 64-bit integer");
     }
 }
 

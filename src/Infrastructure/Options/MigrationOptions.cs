@@ -54,8 +54,11 @@ public sealed class ValidationOptions
     /// </summary>
     public int ChunkRows { get; set; } = 4_000;
 
-    /// <summary>How many id ranges of a full run are compared at once. Default 2.</summary>
+    /// <summary>How many key ranges (segments) of one table a full run compares at once. Default 2.</summary>
     public int Parallelism { get; set; } = 2;
+
+    /// <summary>How many tables a full run compares at once (an incremental run polls every table at once). Default 2.</summary>
+    public int TablesInParallel { get; set; } = 2;
 
     /// <summary>Rows per second a run may check when its request sets no limit. 0 (default) is unlimited.</summary>
     public long MaxRowsPerSecond { get; set; }

@@ -28,6 +28,7 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "Validation:RecheckDelayMs", v.RecheckDelayMs, 0, 60_000);
         Range(failures, "Validation:ChunkRows", v.ChunkRows, 0, 1_000_000);
         Range(failures, "Validation:Parallelism", v.Parallelism, 1, 64);
+        Range(failures, "Validation:TablesInParallel", v.TablesInParallel, 1, 64);
         Range(failures, "Validation:CheckpointIntervalMs", v.CheckpointIntervalMs, 100, 3_600_000);
         if (v.MaxRowsPerSecond < 0)
         {

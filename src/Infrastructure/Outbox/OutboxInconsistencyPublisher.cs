@@ -36,7 +36,7 @@ internal sealed class OutboxInconsistencyPublisher(
             context.Set<OutboxMessage>().AddRange(events.Select(e => new OutboxMessage
             {
                 EventId = e.EventId,
-                Key = e.Key,
+                Key = e.MessageKey,
                 Payload = InconsistentEventSerializer.Serialize(e),
                 CreatedAtMs = now,
             }));

@@ -56,29 +56,29 @@ internal sealed partial class RepairHandler(
                 (ex, attempt, delay) =>
                 {
                     monitor.AttemptFailed();
-                    LogRetrying(ex, e.Table, e.Id, e.EventId, attempt, (long)delay.TotalMilliseconds);
+                    LogRetrying(ex, e.Table, e.Key.ToText(), e.EventId, attempt, (long)delay.TotalMilliseconds);
                 },
                 cancellationToken);
             monitor.Handled(outcome);
-            LogRepaired(e.Table, e.Id, e.Type.ToWire(), outcome);
+            LogRepaired(e.Table, e.Key.ToText(), e.Type.ToWire(), outcome);
             return new RepairResult(outcome, null, attempts, eventId);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             monitor.AttemptFailed();
-            LogGaveUp(ex, e.Table, e.Id, e.EventId, attempts);
+            LogGaveUp(ex, e.Table, e.Key.ToText(), e.EventId, attempts);
             return new RepairResult(null, $"{ex.GetType().Name}: {ex.Message}", attempts, eventId);
         }
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Repaired {Table}:{Id} ({Type}): {Outcome}")]
-    private partial void LogRepaired(string table, long id, string type, RepairOutcome outcome);
+    private partial void LogRepaired(string table, string id, string type, RepairOutcome outcome);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Repair of {Table}:{Id} (event {EventId}) failed (attempt {Attempt}); retrying in {DelayMs} ms")]
-    private partial void LogRetrying(Exception exception, string table, long id, Guid eventId, int attempt, long delayMs);
+    private partial void LogRetrying(Exception exception, string table, string id, Guid eventId, int attempt, long delayMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Repair of {Table}:{Id} (event {EventId}) gave up after {Attempts} attempts; it becomes a dead letter")]
-    private partial void LogGaveUp(Exception exception, string table, long id, Guid eventId, int attempts);
+    private partial void LogGaveUp(Exception exception, string table, string id, Guid eventId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Set aside a malformed message with key {Key}; it becomes a dead letter")]
     private partial void LogMalformed(Exception exception, string key);

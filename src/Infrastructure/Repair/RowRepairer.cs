@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Domain;
@@ -8,6 +7,7 @@ using Migration.Domain.Repair;
 using Migration.Infrastructure.Data;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
+using Migration.Domain.Tables;
 using Migration.Infrastructure.Validation;
 
 namespace Migration.Infrastructure.Repair;
@@ -35,7 +35,7 @@ public enum RepairOutcome
 /// it acts on the rows as they are now, not on what the event says.
 /// </summary>
 internal sealed class RowRepairer(
-    SideDatabases databases, TableReader reader, IConflictStore conflicts, IOptions<MigrationOptions> options, TimeProvider time)
+    SideDatabases databases, RowReader reader, ITableCatalog catalog, IConflictStore conflicts, IOptions<MigrationOptions> options, TimeProvider time)
 {
     /// <summary>Reads and decisions per event: each write is checked by the next read, and a write the guard stopped is decided again.</summary>
     private const int MaxRounds = 4;
@@ -44,42 +44,56 @@ internal sealed class RowRepairer(
 
     public async Task<RepairOutcome> RepairAsync(InconsistentEvent e, CancellationToken cancellationToken)
     {
-        var schema = await reader.GetSchemaAsync(cancellationToken);
-        if (!string.Equals(e.Table, schema.Table, StringComparison.OrdinalIgnoreCase))
+        var table = (await catalog.GetAsync(cancellationToken)).Find(e.Table)
+            ?? throw new MalformedEventException($"table '{e.Table}' is not a migrated table");
+        RowKey key;
+        try
         {
-            throw new MalformedEventException($"table '{e.Table}' is not the migrated table '{schema.Table}'");
+            key = RowKey.FromValues(table, e.Key.Values);
+        }
+        catch (FormatException ex)
+        {
+            throw new MalformedEventException(ex.Message);
         }
 
         // An event without a detection time (the original producer's format) was confirmed no later than now.
         var confirmedAt = (e.DetectedAt == default ? time.GetUtcNow() : e.DetectedAt).ToUnixTimeMilliseconds();
-        var key = e.Id.ToString(CultureInfo.InvariantCulture);
+        var keyText = key.ToText();
         RepairOutcome? written = null;
         for (var round = 1; round <= MaxRounds; round++)
         {
-            var (baseRow, otherRow) = await ReadBothAsync(schema, e.Direction, e.Id, cancellationToken);
+            var (baseRow, otherRow) = await ReadBothAsync(table, e.Direction, key, cancellationToken);
             var decision = RepairRule.Decide(
-                _policy, baseRow?.Utime(schema), otherRow?.Utime(schema),
-                baseRow is not null && otherRow is not null && ValueComparer.DifferingColumns(schema, baseRow, otherRow) is null,
+                _policy, baseRow is not null, Version(table, baseRow), otherRow is not null, Version(table, otherRow),
+                baseRow is not null && otherRow is not null && ValueRules.DifferingColumns(table, baseRow, otherRow) is null,
                 confirmedAt);
             var other = databases[e.Direction.Other()];
             switch (decision.Action)
             {
                 case RepairAction.None:
-                    await conflicts.ResolveAsync(schema.Table, key, written is null ? "equal on both sides" : "repaired", cancellationToken);
+                    await conflicts.ResolveAsync(table.Name, keyText, written is null ? "equal on both sides" : "repaired", cancellationToken);
                     return written ?? RepairOutcome.Unchanged;
                 case RepairAction.Conflict:
                     await conflicts.RecordAsync(new Conflict(
-                        0, schema.Table, key, e.Direction, baseRow?.Utime(schema), otherRow?.Utime(schema), decision.Reason!, e.EventId,
+                        0, table.Name, keyText, e.Direction, Version(table, baseRow), Version(table, otherRow), decision.Reason!, e.EventId,
                         time.GetUtcNow()), cancellationToken);
                     return RepairOutcome.Conflict;
                 case RepairAction.Delete:
-                    await ExecuteAsync(other, other.Dialect.GuardedDelete(schema.Table, TableSchema.KeyColumn, TableSchema.UtimeColumn),
-                        [e.Id], confirmedAt, cancellationToken);
+                    await ExecuteAsync(other, table, command => SqlDialect.GuardedDelete(table, KeySql.Equal(table, key, "k", command)),
+                        confirmedAt, cancellationToken);
                     written = RepairOutcome.Deleted;
                     break;
                 default:
-                    await ExecuteAsync(other, other.Dialect.Upsert(schema.Table, schema.AllColumns, TableSchema.KeyColumn, TableSchema.UtimeColumn),
-                        [baseRow!.Id, .. baseRow.Values], GuardTime(confirmedAt), cancellationToken);
+                    await ExecuteAsync(other, table, command =>
+                    {
+                        object?[] values = [.. baseRow!.Key.Values, .. baseRow.Values];
+                        for (var i = 0; i < values.Length; i++)
+                        {
+                            AddParameter(command, $"@p{i}", values[i]);
+                        }
+
+                        return other.Dialect.Upsert(table);
+                    }, _policy == RepairPolicy.NewestWins ? null : confirmedAt, cancellationToken);
                     written = RepairOutcome.Upserted;
                     break;
             }
@@ -88,31 +102,35 @@ internal sealed class RowRepairer(
             // to see whether it took, and decide anew if the other side changed meanwhile.
         }
 
-        throw new InvalidOperationException($"{e.Key} kept changing on {e.Direction.Other().ToWire()} while it was being repaired.");
+        throw new InvalidOperationException($"{e.MessageKey} kept changing on {e.Direction.Other().ToWire()} while it was being repaired.");
     }
 
-    /// <summary>Under newest-wins only the newer version may overwrite; under base-wins so may anything confirmed older than the row.</summary>
-    private long GuardTime(long confirmedAt) => _policy == RepairPolicy.NewestWins ? long.MinValue : confirmedAt;
+    /// <summary>A row's version in ms since the epoch, or null without a version column (or row).</summary>
+    private static long? Version(TableSpec table, SideRow? row) =>
+        row is null || table.VersionIndex < 0 || row.Values[table.VersionIndex] is not { } v ? null : Versions.ToEpochMs(v);
 
-    private async Task<(Row? Base, Row? Other)> ReadBothAsync(TableSchema schema, Direction baseSide, long id, CancellationToken cancellationToken)
+    private async Task<(SideRow? Base, SideRow? Other)> ReadBothAsync(TableSpec table, Direction baseSide, RowKey key, CancellationToken cancellationToken)
     {
-        var ids = new[] { id };
-        var baseRows = reader.ReadByIdsAsync(schema, baseSide, ids, cancellationToken);
-        var otherRows = reader.ReadByIdsAsync(schema, baseSide.Other(), ids, cancellationToken);
-        return ((await baseRows).GetValueOrDefault(id), (await otherRows).GetValueOrDefault(id));
+        var keys = new[] { key };
+        var baseRows = reader.ReadByKeysAsync(table, baseSide, keys, cancellationToken);
+        var otherRows = reader.ReadByKeysAsync(table, baseSide.Other(), keys, cancellationToken);
+        return ((await baseRows).Values.SingleOrDefault(), (await otherRows).Values.SingleOrDefault());
     }
 
-    private static async Task ExecuteAsync(SideDatabase side, string sql, object?[] values, long confirmedAt, CancellationToken cancellationToken)
+    /// <param name="confirmedAtMs">The guard's time, bound as <c>@confirmed</c> in the version column's type; null: only a newer version may overwrite.</param>
+    private static async Task ExecuteAsync(
+        SideDatabase side, TableSpec table, Func<DbCommand, string> sql, long? confirmedAtMs, CancellationToken cancellationToken)
     {
         await using var connection = await side.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        for (var i = 0; i < values.Length; i++)
+        command.CommandText = sql(command);
+        if (table.Version is { } version)
         {
-            AddParameter(command, $"@p{i}", values[i]);
+            AddParameter(command, "@confirmed", confirmedAtMs is { } ms
+                ? Versions.FromEpochMs(version, ms)
+                : version.Kind == VersionKind.EpochMilliseconds ? long.MinValue : DateTime.MinValue);
         }
 
-        AddParameter(command, "@confirmed", confirmedAt);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

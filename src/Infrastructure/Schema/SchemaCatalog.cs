@@ -117,14 +117,18 @@ internal sealed partial class SchemaCatalog(SideDatabases databases, IOptions<Mi
             return null;
         }
 
-        var keyNames = entry.KeyColumns is { Count: > 0 } configured ? configured : s.PrimaryKey;
+        // The legacy single table was "a BIGINT key id": a view or a table without primary key is still keyed by it.
+        var keyNames = entry.KeyColumns is { Count: > 0 } configured ? configured
+            : s.PrimaryKey.Count == 0 && entry.VersionColumnOptional && s.Find("id") is not null ? ["id"]
+            : s.PrimaryKey;
         if (keyNames.Count == 0)
         {
             problems.Add(new(name, null, "the table has no primary key on the source; name its key columns in KeyColumns"));
             return null;
         }
 
-        if (entry.KeyColumns is not { Count: > 0 } && !s.PrimaryKey.SequenceEqual(d.PrimaryKey, StringComparer.OrdinalIgnoreCase))
+        if (entry.KeyColumns is not { Count: > 0 } && s.PrimaryKey.Count > 0 && d.PrimaryKey.Count > 0
+            && !s.PrimaryKey.SequenceEqual(d.PrimaryKey, StringComparer.OrdinalIgnoreCase))
         {
             problems.Add(new(name, d.PrimaryKey.Except(s.PrimaryKey, StringComparer.OrdinalIgnoreCase).Concat(s.PrimaryKey).FirstOrDefault(),
                 $"the primary keys differ: source ({string.Join(", ", s.PrimaryKey)}), target ({string.Join(", ", d.PrimaryKey)})"));
@@ -182,9 +186,13 @@ internal sealed partial class SchemaCatalog(SideDatabases databases, IOptions<Mi
                     : v.Kind == ColumnKind.Temporal && (v.DataType.StartsWith("datetime", StringComparison.OrdinalIgnoreCase)
                         || v.DataType.StartsWith("timestamp", StringComparison.OrdinalIgnoreCase)) ? VersionKind.DateTime
                     : (VersionKind?)null;
-                if (kind is null)
+                if (kind is null && !entry.VersionColumnOptional)
                 {
                     problems.Add(new(name, v.Name, $"a version column is an integer of ms since the epoch, a DATETIME or a TIMESTAMP; it is {v.DataType}"));
+                }
+                else if (kind is null)
+                {
+                    // The legacy single table's utime that cannot be one: compared like any column; full runs only.
                 }
                 else
                 {

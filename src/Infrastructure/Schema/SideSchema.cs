@@ -33,19 +33,21 @@ internal static class ColumnKinds
         var type = declared.ToUpperInvariant();
         return type.Contains("INT", StringComparison.Ordinal) ? ColumnKind.Integer
             : type.Contains("CHAR", StringComparison.Ordinal) || type.Contains("CLOB", StringComparison.Ordinal) || type.Contains("TEXT", StringComparison.Ordinal) ? ColumnKind.Text
-            : type.Length == 0 || type.Contains("BLOB", StringComparison.Ordinal) ? ColumnKind.Binary
+            // A view's computed column declares no type: its values are compared as they come.
+            : type.Length == 0 ? ColumnKind.Other
+            : type.Contains("BLOB", StringComparison.Ordinal) ? ColumnKind.Binary
             : type.Contains("REAL", StringComparison.Ordinal) || type.Contains("FLOA", StringComparison.Ordinal) || type.Contains("DOUB", StringComparison.Ordinal) ? ColumnKind.Float
             : type.Contains("DATE", StringComparison.Ordinal) || type.Contains("TIME", StringComparison.Ordinal) ? ColumnKind.Temporal
             : ColumnKind.Decimal;
     }
 
-    /// <summary>Kinds whose values can be compared with each other.</summary>
-    public static bool Compatible(ColumnKind a, ColumnKind b) => Group(a) == Group(b);
+    /// <summary>Kinds whose values can be compared with each other; <see cref="ColumnKind.Other"/> (no known type) goes with any.</summary>
+    public static bool Compatible(ColumnKind a, ColumnKind b) => a == ColumnKind.Other || b == ColumnKind.Other || Group(a) == Group(b);
 
     private static int Group(ColumnKind kind) => kind switch
     {
         ColumnKind.Integer or ColumnKind.UnsignedInteger or ColumnKind.Decimal or ColumnKind.Float => 0,
-        ColumnKind.Text or ColumnKind.Json or ColumnKind.Other => 1,
+        ColumnKind.Text or ColumnKind.Json => 1,
         ColumnKind.Binary => 2,
         _ => 3,
     };

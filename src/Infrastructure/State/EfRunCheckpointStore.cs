@@ -4,29 +4,48 @@ using Migration.Domain.Runs;
 
 namespace Migration.Infrastructure.State;
 
-/// <summary>Checkpoints in the control database, one row per run kind.</summary>
+/// <summary>Checkpoints in the control database: the run's settings per kind, and one row per (kind, table).</summary>
 internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckpointStore
 {
     public async Task SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken)
     {
         await using var context = control.CreateContext();
-        var rows = context.Set<RunCheckpointRow>();
+        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
         var kind = checkpoint.Kind.ToString();
-        var row = await rows.SingleOrDefaultAsync(r => r.Kind == kind, cancellationToken);
-        if (row is null)
+        var runs = context.Set<RunCheckpointRow>();
+        var run = await runs.SingleOrDefaultAsync(r => r.Kind == kind, cancellationToken);
+        if (run is null)
         {
-            row = new RunCheckpointRow();
-            rows.Add(row);
+            run = new RunCheckpointRow();
+            runs.Add(run);
         }
 
-        row.CopyFrom(checkpoint);
+        run.CopyFrom(checkpoint);
+        var tables = context.Set<TableCheckpointRow>();
+        var stored = await tables.Where(t => t.Kind == kind).ToListAsync(cancellationToken);
+        tables.RemoveRange(stored.Where(s => !checkpoint.Tables.Any(t => t.Table == s.Table)));
+        for (var i = 0; i < checkpoint.Tables.Count; i++)
+        {
+            var table = checkpoint.Tables[i];
+            var row = stored.FirstOrDefault(s => s.Table == table.Table);
+            if (row is null)
+            {
+                row = new TableCheckpointRow();
+                tables.Add(row);
+            }
+
+            row.CopyFrom(checkpoint.Kind, checkpoint.RunId, i, table);
+        }
+
         await context.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<RunCheckpoint>> LoadAsync(CancellationToken cancellationToken)
     {
         await using var context = control.CreateContext();
-        var rows = await context.Set<RunCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
-        return rows.ConvertAll(r => r.ToCheckpoint());
+        var runs = await context.Set<RunCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
+        var tables = await context.Set<TableCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
+        return runs.ConvertAll(r => r.ToCheckpoint(tables.Where(t => t.Kind == r.Kind)));
     }
 }

@@ -3,14 +3,12 @@ using Migration.Domain.Runs;
 
 namespace Migration.Infrastructure.State;
 
-/// <summary>The stored form of a <see cref="RunCheckpoint"/>: one row per run kind.</summary>
+/// <summary>The stored form of a <see cref="RunCheckpoint"/>'s settings: one row per run kind.</summary>
 internal sealed class RunCheckpointRow
 {
     public string Kind { get; set; } = "";
 
     public Guid RunId { get; set; }
-
-    public string Table { get; set; } = "";
 
     public string BaseSide { get; set; } = "";
 
@@ -24,15 +22,78 @@ internal sealed class RunCheckpointRow
 
     public string Status { get; set; } = "";
 
-    public long BaseCursorUtime { get; set; }
+    public long Errors { get; set; }
 
-    public long BaseCursorId { get; set; }
+    public string? LastError { get; set; }
 
-    public long TargetCursorUtime { get; set; }
+    public DateTimeOffset SavedAt { get; set; }
 
-    public long TargetCursorId { get; set; }
+    public long MaxRowsPerSecond { get; set; }
+
+    public void CopyFrom(RunCheckpoint c)
+    {
+        Kind = c.Kind.ToString();
+        RunId = c.RunId;
+        BaseSide = c.BaseSide.ToWire();
+        Utime = c.Utime;
+        IntervalMs = c.IntervalMs;
+        StartedAt = c.StartedAt;
+        EndedAt = c.EndedAt;
+        Status = c.Status.ToString();
+        Errors = c.Errors;
+        LastError = Truncate(c.LastError);
+        SavedAt = c.SavedAt;
+        MaxRowsPerSecond = c.MaxRowsPerSecond;
+    }
+
+    public RunCheckpoint ToCheckpoint(IEnumerable<TableCheckpointRow> tables) => new(
+        RunId,
+        Enum.Parse<RunKind>(Kind),
+        DirectionExtensions.TryParseWire(BaseSide, out var side) ? side : Direction.Src,
+        Utime,
+        IntervalMs,
+        StartedAt,
+        EndedAt,
+        Enum.Parse<RunStatus>(Status),
+        Errors,
+        LastError,
+        SavedAt,
+        MaxRowsPerSecond,
+        tables.Where(t => t.RunId == RunId).OrderBy(t => t.Position).Select(t => t.ToCheckpoint()).ToArray());
+
+    internal static string? Truncate(string? error) => error is { Length: > 2000 } ? error[..2000] : error;
+}
+
+/// <summary>One table's progress in the latest run of a kind: a row per (run kind, table), so a restart resumes each table.</summary>
+internal sealed class TableCheckpointRow
+{
+    public string Kind { get; set; } = "";
+
+    public string Table { get; set; } = "";
+
+    /// <summary>The run the row belongs to: rows of an older run of the kind are replaced.</summary>
+    public Guid RunId { get; set; }
+
+    /// <summary>The table's place in the run, so a resume works on the tables in the same order.</summary>
+    public int Position { get; set; }
+
+    public string Status { get; set; } = "";
+
+    public string? BaseVersion { get; set; }
+
+    public string? BaseKey { get; set; }
+
+    public long? BaseVersionMs { get; set; }
+
+    public string? TargetVersion { get; set; }
+
+    public string? TargetKey { get; set; }
+
+    public long? TargetVersionMs { get; set; }
 
     public long RowsChecked { get; set; }
+
+    public long EstimatedRows { get; set; }
 
     public long TargetMissing { get; set; }
 
@@ -46,44 +107,28 @@ internal sealed class RunCheckpointRow
 
     public string? LastError { get; set; }
 
-    public DateTimeOffset SavedAt { get; set; }
-
-    public long MaxRowsPerSecond { get; set; }
-
-    public void CopyFrom(RunCheckpoint c)
+    public void CopyFrom(RunKind kind, Guid runId, int position, TableCheckpoint t)
     {
-        Kind = c.Kind.ToString();
-        RunId = c.RunId;
-        Table = c.Table;
-        BaseSide = c.BaseSide.ToWire();
-        Utime = c.Utime;
-        IntervalMs = c.IntervalMs;
-        StartedAt = c.StartedAt;
-        EndedAt = c.EndedAt;
-        Status = c.Status.ToString();
-        (BaseCursorUtime, BaseCursorId) = (c.BaseCursor.Utime, c.BaseCursor.Id);
-        (TargetCursorUtime, TargetCursorId) = (c.TargetCursor.Utime, c.TargetCursor.Id);
-        RowsChecked = c.RowsChecked;
-        (TargetMissing, Neq, BaseMissing) = (c.TargetMissing, c.Neq, c.BaseMissing);
-        EventsPublished = c.EventsPublished;
-        Errors = c.Errors;
-        LastError = c.LastError is { Length: > 2000 } error ? error[..2000] : c.LastError;
-        SavedAt = c.SavedAt;
-        MaxRowsPerSecond = c.MaxRowsPerSecond;
+        Kind = kind.ToString();
+        Table = t.Table;
+        RunId = runId;
+        Position = position;
+        Status = t.Status.ToString();
+        (BaseVersion, BaseKey, BaseVersionMs) = (t.BaseCursor.Version, t.BaseCursor.Key, t.BaseCursor.VersionMs);
+        (TargetVersion, TargetKey, TargetVersionMs) = (t.TargetCursor.Version, t.TargetCursor.Key, t.TargetCursor.VersionMs);
+        RowsChecked = t.RowsChecked;
+        EstimatedRows = t.EstimatedRows;
+        (TargetMissing, Neq, BaseMissing) = (t.TargetMissing, t.Neq, t.BaseMissing);
+        EventsPublished = t.EventsPublished;
+        Errors = t.Errors;
+        LastError = RunCheckpointRow.Truncate(t.LastError);
     }
 
-    public RunCheckpoint ToCheckpoint() => new(
-        RunId,
-        Enum.Parse<RunKind>(Kind),
+    public TableCheckpoint ToCheckpoint() => new(
         Table,
-        DirectionExtensions.TryParseWire(BaseSide, out var side) ? side : Direction.Src,
-        Utime,
-        IntervalMs,
-        StartedAt,
-        EndedAt,
-        Enum.Parse<RunStatus>(Status),
-        new RowCursor(BaseCursorUtime, BaseCursorId),
-        new RowCursor(TargetCursorUtime, TargetCursorId),
+        Enum.Parse<TableRunStatus>(Status),
+        new TableCursor(BaseVersion, BaseKey, BaseVersionMs),
+        new TableCursor(TargetVersion, TargetKey, TargetVersionMs),
         RowsChecked,
         TargetMissing,
         Neq,
@@ -91,6 +136,5 @@ internal sealed class RunCheckpointRow
         EventsPublished,
         Errors,
         LastError,
-        SavedAt,
-        MaxRowsPerSecond);
+        EstimatedRows);
 }

@@ -29,6 +29,14 @@ internal sealed partial class ProblemDetailsExceptionHandler(
             },
             ConflictException c => WithExtensions(
                 new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = c.Message }, c.Details),
+            TableShapeException t => WithExtensions(
+                new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "A configured table cannot be compared.", Detail = t.Message },
+                new Dictionary<string, object?>
+                {
+                    ["table"] = t.Problems[0].Table,
+                    ["column"] = t.Problems[0].Column,
+                    ["problems"] = t.Problems.Select(p => new { p.Table, p.Column, p.Problem }).ToArray(),
+                }),
             NotFoundException n => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found", Detail = n.Message },
             // The database's own words (table names, SQL, server details) go to the log under the trace id, not to the caller.
             WriteFailedException w => WithExtensions(

@@ -12,7 +12,7 @@ public sealed class ValidationBehaviorTests
 {
     private static readonly RunDto _result = new(
         Guid.NewGuid(), "incremental", "running", "users", "SRC", 0, 500, default, null, 0, 0,
-        new InconsistencyCountsDto(0, 0, 0), 0, 0, null, new CursorDto(0, null), new CursorDto(0, null), 0, 0, 0, 0, null, 0, null);
+        new InconsistencyCountsDto(0, 0, 0), 0, 0, null, 0, 0, 0, 0, null, 0, null);
 
     [Fact]
     public async Task Handle_NoValidators_CallsNext()

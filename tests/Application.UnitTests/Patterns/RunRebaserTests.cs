@@ -16,7 +16,23 @@ public sealed class RunRebaserTests
     public RunRebaserTests() => _rebaser = new RunRebaser(_scheduler, TimeProvider.System, NullLogger<RunRebaser>.Instance);
 
     private static ValidationRun Run(RunKind kind, Direction baseSide, long utime = 1_000, long intervalMs = 250) =>
-        new(Guid.NewGuid(), kind, "users", baseSide, utime, intervalMs, TimeProvider.System.GetUtcNow());
+        new(Guid.NewGuid(), kind, baseSide, utime, intervalMs, TimeProvider.System.GetUtcNow());
+
+    /// <summary>The run's one table, <c>users</c>, with cursors at these versions.</summary>
+    private static void Cursors(ValidationRun run, long? baseVersion, long? targetVersion)
+    {
+        run.Plan(["users"]);
+        var table = run.Tables[0];
+        if (baseVersion is { } b)
+        {
+            table.AdvanceBase(new TableCursor($"{b}", "42", b), 10);
+        }
+
+        if (targetVersion is { } t)
+        {
+            table.AdvanceTarget(new TableCursor($"{t}", "7", t), 3);
+        }
+    }
 
     private void StopReturns(RunKind kind, ValidationRun run, bool wasRunning = true) =>
         _scheduler.StopAsync(kind, Arg.Any<CancellationToken>()).Returns(_ =>
@@ -33,8 +49,7 @@ public sealed class RunRebaserTests
     public async Task RebaseAsync_IncrementalOnTheOldBase_RestartsItWithTheSameIntervalJustBeforeItsOlderCursor()
     {
         var old = Run(RunKind.Incremental, Direction.Src);
-        old.AdvanceBase(new RowCursor(5_000, 42), 10);
-        old.AdvanceTarget(new RowCursor(4_000, 7), 3);
+        Cursors(old, 5_000, 4_000);
         _scheduler.Latest(RunKind.Incremental).Returns(old);
         StopReturns(RunKind.Incremental, old);
         var replacement = Run(RunKind.Incremental, Direction.Dst, 3_999);
@@ -55,7 +70,8 @@ public sealed class RunRebaserTests
     public async Task RebaseAsync_FullOnTheOldBase_RestartsItFromTheBeginning()
     {
         var old = Run(RunKind.Full, Direction.Dst, utime: 0, intervalMs: 0);
-        old.AdvanceBase(new RowCursor(0, 900), 900);
+        old.Plan(["users"]);
+        old.Tables[0].AdvanceBase(new TableCursor(null, "900"), 900);
         _scheduler.Latest(RunKind.Full).Returns(old);
         StopReturns(RunKind.Full, old);
         _scheduler.StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(Run(RunKind.Full, Direction.Src, 0, 0));
@@ -108,7 +124,7 @@ public sealed class RunRebaserTests
     public void ResumeUtime_OneDirectionNotStarted_NeverGoesBeforeTheRunsUtime()
     {
         var run = Run(RunKind.Incremental, Direction.Src);
-        run.AdvanceBase(new RowCursor(9_000, 1), 1);
+        Cursors(run, 9_000, null);
 
         Assert.Equal(1_000, RunRebaser.ResumeUtime(run));
     }

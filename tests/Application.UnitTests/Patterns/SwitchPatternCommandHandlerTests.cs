@@ -38,8 +38,9 @@ public sealed class SwitchPatternCommandHandlerTests
     /// <summary>A completed full run with this base, started after every switch the tests store.</summary>
     private void ProvenBy(Direction baseSide, long targetMissing = 0) =>
         _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([new RunCheckpoint(
-            Guid.NewGuid(), RunKind.Full, "users", baseSide, 0, 0, TimeProvider.System.GetUtcNow().AddMinutes(1), TimeProvider.System.GetUtcNow().AddMinutes(2),
-            RunStatus.Completed, RowCursor.Start, RowCursor.Start, 100, targetMissing, 0, 0, targetMissing, 0, null, TimeProvider.System.GetUtcNow())]);
+            Guid.NewGuid(), RunKind.Full, baseSide, 0, 0, TimeProvider.System.GetUtcNow().AddMinutes(1), TimeProvider.System.GetUtcNow().AddMinutes(2),
+            RunStatus.Completed, 0, null, TimeProvider.System.GetUtcNow(), 0,
+            [new TableCheckpoint("users", TableRunStatus.Completed, TableCursor.Start, TableCursor.Start, 100, targetMissing, 0, 0, targetMissing, 0, null, 100)])]);
 
     private static StoredPattern Stored(WritePattern pattern, long version, bool forced = false) =>
         new(pattern, version, TimeProvider.System.GetUtcNow(), "me", forced);
@@ -129,11 +130,11 @@ public sealed class SwitchPatternCommandHandlerTests
         Current(WritePattern.SrcFirst, 2);
         _patterns.TrySetAsync(WritePattern.DstFirst, 2, false, Arg.Any<string?>(), Arg.Any<CancellationToken>()).Returns(Stored(WritePattern.DstFirst, 3));
         ProvenBy(Direction.Src);
-        var old = new ValidationRun(Guid.NewGuid(), RunKind.Incremental, "users", Direction.Src, 0, 100, TimeProvider.System.GetUtcNow());
+        var old = new ValidationRun(Guid.NewGuid(), RunKind.Incremental, Direction.Src, 0, 100, TimeProvider.System.GetUtcNow());
         _scheduler.Latest(RunKind.Incremental).Returns(old);
         _scheduler.StopAsync(RunKind.Incremental, Arg.Any<CancellationToken>()).Returns(new StopOutcome(old, true));
         _scheduler.StartAsync(RunKind.Incremental, 0, 100, Arg.Any<long?>(), Arg.Any<CancellationToken>())
-            .Returns(new ValidationRun(Guid.NewGuid(), RunKind.Incremental, "users", Direction.Dst, 0, 100, TimeProvider.System.GetUtcNow()));
+            .Returns(new ValidationRun(Guid.NewGuid(), RunKind.Incremental, Direction.Dst, 0, 100, TimeProvider.System.GetUtcNow()));
 
         var result = await _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct);
 

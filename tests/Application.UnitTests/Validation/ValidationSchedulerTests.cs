@@ -21,7 +21,6 @@ public sealed class ValidationSchedulerTests
 
     public ValidationSchedulerTests()
     {
-        _validator.Table.Returns("users");
         _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
         _scheduler = new ValidationScheduler(
             _validator, _patterns, _checkpoints, Substitute.For<IConflictStore>(), Options.Create(new RunOptions()), TimeProvider.System,
@@ -218,10 +217,12 @@ public sealed class ValidationSchedulerTests
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(async call =>
         {
             var run = call.Arg<ValidationRun>();
-            if (run.BaseCursor.Id == long.MinValue)
+            run.Plan(["users"]);
+            var table = run.Tables[0];
+            if (table.BaseCursor.IsStart)
             {
-                run.AdvanceBase(new RowCursor(0, 500), 500);
-                run.MarkSafe(new RowCursor(0, 400), run.TargetCursor);
+                table.AdvanceBase(new TableCursor(null, "500"), 500);
+                table.MarkSafe(new TableCursor(null, "400"), table.TargetCursor);
             }
 
             await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
@@ -234,7 +235,7 @@ public sealed class ValidationSchedulerTests
 
         Assert.Equal(first.Id, resumed.Id);
         Assert.Equal(RunStatus.Running, resumed.Status);
-        Assert.Equal(new RowCursor(0, 400), resumed.BaseCursor);
+        Assert.Equal(new TableCursor(null, "400"), resumed.Tables[0].BaseCursor);
         Assert.Equal(500, resumed.RowsChecked);
     }
 
@@ -243,8 +244,9 @@ public sealed class ValidationSchedulerTests
     {
         var id = Guid.NewGuid();
         _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([new RunCheckpoint(
-            id, RunKind.Incremental, "users", Direction.Src, 100, 500, DateTimeOffset.UnixEpoch, null, RunStatus.Running,
-            new RowCursor(150, 7), new RowCursor(120, 3), 42, 1, 2, 3, 6, 0, null, DateTimeOffset.UnixEpoch.AddMinutes(1))]);
+            id, RunKind.Incremental, Direction.Src, 100, 500, DateTimeOffset.UnixEpoch, null, RunStatus.Running, 0, null,
+            DateTimeOffset.UnixEpoch.AddMinutes(1), 0,
+            [new TableCheckpoint("users", TableRunStatus.Running, new TableCursor("150", "7", 150), new TableCursor("120", "3", 120), 42, 1, 2, 3, 6, 0, null, 0)])]);
         RunUntilCancelled([], []);
 
         await ((IHostedService)_scheduler).StartAsync(_ct);
@@ -252,7 +254,8 @@ public sealed class ValidationSchedulerTests
         var resumed = await _scheduler.ResumeAsync(RunKind.Incremental, 250, null, _ct);
 
         Assert.Equal((id, RunStatus.Interrupted, 42L), (shown.Id, shown.Status, shown.RowsChecked));
-        Assert.Equal((id, new RowCursor(150, 7), new RowCursor(120, 3), 250L), (resumed.Id, resumed.BaseCursor, resumed.TargetCursor, resumed.IntervalMs));
+        Assert.Equal((id, new TableCursor("150", "7", 150), new TableCursor("120", "3", 120), 250L),
+            (resumed.Id, resumed.Tables[0].BaseCursor, resumed.Tables[0].TargetCursor, resumed.IntervalMs));
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -1,5 +1,6 @@
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
+using Migration.Domain.Tables;
 
 namespace Migration.Domain.UnitTests.Runs;
 
@@ -7,45 +8,40 @@ public sealed class ValidationRunTests
 {
     private static readonly DateTimeOffset _start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private static ValidationRun NewRun(long utime = 100) =>
-        new(Guid.NewGuid(), RunKind.Incremental, "users", Direction.Src, utime, 500, _start);
-
-    private static InconsistentEvent Event(InconsistencyType type) =>
-        new(Guid.NewGuid(), "users", 1, Direction.Src, type, _start, []);
-
-    [Fact]
-    public void New_StartsRunningWithCursorAtUtime()
+    private static ValidationRun NewRun(long utime = 100, params string[] tables)
     {
-        var run = NewRun(utime: 100);
-        Assert.Equal(RunStatus.Running, run.Status);
-        Assert.Equal(new RowCursor(100, long.MinValue), run.BaseCursor);
-        Assert.Equal(0, run.RowsChecked);
+        var run = new ValidationRun(Guid.NewGuid(), RunKind.Incremental, Direction.Src, utime, 500, _start);
+        run.Plan(tables.Length == 0 ? ["users"] : tables);
+        return run;
     }
 
     [Fact]
-    public void AdvanceBase_MovesCursorAndCountsRows()
+    public void New_StartsRunningWithEveryTableAtTheStart()
     {
-        var run = NewRun();
-        run.AdvanceBase(new RowCursor(150, 7), 10);
-        run.AdvanceBase(new RowCursor(150, 9), 5);
-        Assert.Equal(new RowCursor(150, 9), run.BaseCursor);
+        var run = NewRun(100, "users", "orders");
+        Assert.Equal(RunStatus.Running, run.Status);
+        Assert.Equal(["users", "orders"], run.Tables.Select(t => t.Table));
+        Assert.All(run.Tables, t => Assert.True(t.BaseCursor.IsStart));
+        Assert.Equal(0, run.RowsChecked);
+        Assert.Equal("2 tables", run.Table);
+    }
+
+    [Fact]
+    public void AdvanceBase_MovesTheTablesCursorAndTheRunCountsEveryTable()
+    {
+        var run = NewRun(100, "users", "orders");
+        run.Tables[0].AdvanceBase(new TableCursor("150", "7", 150), 10);
+        run.Tables[1].AdvanceBase(new TableCursor("150", "9", 150), 5);
+        Assert.Equal(new TableCursor("150", "9", 150), run.Find("orders")!.BaseCursor);
         Assert.Equal(15, run.RowsChecked);
     }
 
     [Fact]
-    public void AdvanceBase_Backwards_Throws()
+    public void RecordInconsistencies_CountsByTypeAndPublished_AcrossTables()
     {
-        var run = NewRun();
-        run.AdvanceBase(new RowCursor(150, 9), 1);
-        Assert.Throws<InvalidOperationException>(() => run.AdvanceBase(new RowCursor(150, 8), 1));
-        Assert.Equal(new RowCursor(150, 9), run.BaseCursor);
-    }
-
-    [Fact]
-    public void RecordInconsistencies_CountsByTypeAndPublished()
-    {
-        var run = NewRun();
-        run.RecordInconsistencies([Event(InconsistencyType.Neq), Event(InconsistencyType.Neq), Event(InconsistencyType.BaseMissing)]);
+        var run = NewRun(100, "users", "orders");
+        run.Tables[0].RecordInconsistencies([InconsistencyType.Neq, InconsistencyType.Neq]);
+        run.Tables[1].RecordInconsistencies([InconsistencyType.BaseMissing]);
         Assert.Equal(2, run.InconsistenciesOf(InconsistencyType.Neq));
         Assert.Equal(1, run.InconsistenciesOf(InconsistencyType.BaseMissing));
         Assert.Equal(0, run.InconsistenciesOf(InconsistencyType.TargetMissing));
@@ -60,35 +56,51 @@ public sealed class ValidationRunTests
         run.Complete(_start.AddSeconds(9));
         Assert.Equal(RunStatus.Stopped, run.Status);
         Assert.Equal(_start.AddSeconds(5), run.EndedAt);
-        Assert.Throws<InvalidOperationException>(() => run.AdvanceBase(new RowCursor(200, 1), 1));
-        Assert.Throws<InvalidOperationException>(() => run.RecordInconsistencies([Event(InconsistencyType.Neq)]));
+        Assert.Throws<InvalidOperationException>(() => run.Tables[0].AdvanceBase(new TableCursor("200", "1"), 1));
+        Assert.Throws<InvalidOperationException>(() => run.Tables[0].RecordInconsistencies([InconsistencyType.Neq]));
     }
 
     [Fact]
-    public void Fail_KeepsTheReason()
+    public void Fail_KeepsTheReason_AndATableFailsAlone()
     {
-        var run = NewRun();
-        run.RecordError("timeout", _start.AddSeconds(1));
-        run.Fail("no such table", _start.AddSeconds(2));
-        Assert.Equal(RunStatus.Failed, run.Status);
+        var run = NewRun(100, "users", "orders");
+        run.Tables[1].Fail("no such table", _start.AddSeconds(1));
+        Assert.Equal((RunStatus.Running, TableRunStatus.Failed, TableRunStatus.Pending), (run.Status, run.Tables[1].Status, run.Tables[0].Status));
         Assert.Equal("no such table", run.LastError);
+
+        run.Fail("the control database is gone", _start.AddSeconds(2));
+        Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal(1, run.Errors);
     }
 
     [Fact]
     public void RecordRecheck_CountsClearedRowsAndDrainsPending()
     {
-        var run = NewRun();
-        run.RecordSuspect();
-        run.RecordSuspect();
-        run.RecordSuspect();
-        Assert.Equal(3, run.SuspectsPending);
+        var table = NewRun().Tables[0];
+        table.RecordSuspects(3);
+        Assert.Equal(3, table.SuspectsPending);
 
-        run.RecordRecheck(suspects: 2, rows: 2, confirmed: 1);
+        table.RecordRecheck(suspects: 2, rows: 2, confirmed: 1);
 
-        Assert.Equal(1, run.SuspectsPending);
-        Assert.Equal(1, run.SuspectsCleared);
-        Assert.Throws<ArgumentOutOfRangeException>(() => run.RecordRecheck(1, 1, 2));
+        Assert.Equal(1, table.SuspectsPending);
+        Assert.Equal(1, table.SuspectsCleared);
+        Assert.Throws<ArgumentOutOfRangeException>(() => table.RecordRecheck(1, 1, 2));
+    }
+
+    [Fact]
+    public void Checkpoint_RoundTrip_ResumesEachTableFromItsSafeCursor()
+    {
+        var run = NewRun(100, "users", "orders");
+        run.Tables[0].Begin(_start);
+        run.Tables[0].AdvanceBase(new TableCursor("300", "30", 300), 30);
+        run.Tables[0].MarkSafe(new TableCursor("200", "20", 200), TableCursor.Start);
+        run.Tables[1].Complete(_start);
+
+        var resumed = ValidationRun.FromCheckpoint(run.ToCheckpoint(_start) with { Status = RunStatus.Running }, running: true);
+
+        Assert.Equal(new TableCursor("200", "20", 200), resumed.Tables[0].BaseCursor);
+        Assert.Equal((TableRunStatus.Pending, TableRunStatus.Completed), (resumed.Tables[0].Status, resumed.Tables[1].Status));
+        Assert.Equal(30, resumed.RowsChecked);
     }
 
     [Fact]
@@ -107,6 +119,11 @@ public sealed class ValidationRunTests
     }
 
     [Fact]
-    public void InconsistentEvent_KeyIsTableAndId() =>
-        Assert.Equal("users:42", (Event(InconsistencyType.Neq) with { Id = 42 }).Key);
+    public void InconsistentEvent_MessageKeyIsTableAndKeyText()
+    {
+        Assert.Equal("users:42", new InconsistentEvent(Guid.NewGuid(), "users", RowKey.Of(42), Direction.Src, InconsistencyType.Neq, _start, []).MessageKey);
+        var composite = new RowKey(["order_id", "sku"], [7L, "a-1"], [7L, "a-1"u8.ToArray()]);
+        Assert.Equal("lines:{\"order_id\":7,\"sku\":\"a-1\"}",
+            new InconsistentEvent(Guid.NewGuid(), "lines", composite, Direction.Src, InconsistencyType.Neq, _start, []).MessageKey);
+    }
 }

@@ -60,12 +60,41 @@ public abstract class TestDatabases : IAsyncDisposable
             source.Keys.Union(target.Keys).LongCount());
     }
 
+    /// <summary>Every row of any table by its key columns' values, each value as invariant text.</summary>
+    public async Task<Dictionary<string, string>> ReadAllByKeyAsync(Direction side, string table, params string[] keyColumns)
+    {
+        await using var connection = await OpenAsync(side);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM {table}";
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new Dictionary<string, string>();
+        while (await reader.ReadAsync())
+        {
+            var values = Enumerable.Range(0, reader.FieldCount)
+                .OrderBy(reader.GetName, StringComparer.Ordinal)
+                .Select(i => $"{reader.GetName(i)}={Normalize(reader.GetValue(i))}");
+            rows[string.Join("|", keyColumns.Select(k => Normalize(reader[k])))] = string.Join("|", values);
+        }
+
+        return rows;
+    }
+
+    /// <summary>How many keys of any table differ between the sides (missing on one, or any value different): the test's own oracle.</summary>
+    public async Task<int> CountDifferencesAsync(string table, params string[] keyColumns)
+    {
+        var source = await ReadAllByKeyAsync(Direction.Src, table, keyColumns);
+        var target = await ReadAllByKeyAsync(Direction.Dst, table, keyColumns);
+        return source.Keys.Union(target.Keys).Count(k => !source.TryGetValue(k, out var s) || !target.TryGetValue(k, out var t) || s != t);
+    }
+
     private static string Normalize(object value) => value switch
     {
         DBNull => "NULL",
         decimal d => d.ToString("0.00", CultureInfo.InvariantCulture),
         string s when decimal.TryParse(s, NumberStyles.Number, CultureInfo.InvariantCulture, out var d) && s.Contains('.', StringComparison.Ordinal)
             => d.ToString("0.00", CultureInfo.InvariantCulture),
+        byte[] bytes => "0x" + Convert.ToHexString(bytes),
+        DateTime d => d.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 

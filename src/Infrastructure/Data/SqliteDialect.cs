@@ -1,0 +1,100 @@
+using System.Data.Common;
+using System.Globalization;
+using Migration.Domain.Tables;
+using Migration.Infrastructure.Schema;
+
+namespace Migration.Infrastructure.Data;
+
+/// <summary>SQLite: the embedded default. No server-side row checksum: full runs compare whole rows.</summary>
+internal sealed class SqliteDialect : SqlDialect
+{
+    // SQLite's write transaction holds the database's write lock from its start, so a plain read is enough.
+    public override string ReadFence(bool forWrite) => "SELECT `primary_side` FROM `migration_fence` WHERE `id` = 1";
+
+    public override string SetFence =>
+        "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
+        "ON CONFLICT(`id`) DO UPDATE SET `primary_side` = excluded.`primary_side`, `changed_at` = excluded.`changed_at`";
+
+    public override string TableExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @t";
+
+    public override async Task<IReadOnlyList<string>> ReadTableNamesAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        await ReadStringsAsync(connection,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'migration\\_%' ESCAPE '\\' ORDER BY name",
+            null, cancellationToken);
+
+    public override async Task<SideTable?> ReadTableAsync(DbConnection connection, string table, CancellationToken cancellationToken)
+    {
+        // Views too: an entry may name one (never "*", which takes base tables only).
+        var ddl = (await ReadStringsAsync(connection, "SELECT sql FROM sqlite_master WHERE type IN ('table', 'view') AND name = @t", table, cancellationToken))
+            .SingleOrDefault();
+        if (ddl is null)
+        {
+            return null;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(@t) ORDER BY cid";
+        AddParameter(command, "@t", table);
+        var columns = new List<ColumnSpec>();
+        var key = new List<(int Position, string Name)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (name, type) = (reader.GetString(0), reader.GetString(1));
+            var kind = ColumnKinds.FromSqlite(type);
+            var pk = reader.GetInt32(3);
+            // An INTEGER PRIMARY KEY is the rowid: never NULL, whatever the declaration says.
+            var nullable = reader.GetInt32(2) == 0 && pk == 0;
+            var collation = kind == ColumnKind.Text ? SqliteCollation(ddl, name) : null;
+            columns.Add(new ColumnSpec(name, kind, type.ToLowerInvariant(), nullable, collation));
+            if (pk > 0)
+            {
+                key.Add((pk, name));
+            }
+        }
+
+        return new SideTable(table, columns, key.OrderBy(k => k.Position).Select(k => k.Name).ToArray());
+    }
+
+    /// <summary>A column's collation from its table's DDL: BINARY unless it declares NOCASE (or RTRIM).</summary>
+    private static TextCollation SqliteCollation(string ddl, string column)
+    {
+        var definition = System.Text.RegularExpressions.Regex.Match(
+            ddl, $@"[`""\[]?{System.Text.RegularExpressions.Regex.Escape(column)}[`""\]]?\s[^,]*?COLLATE\s+(\w+)",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        var name = definition.Success ? definition.Groups[1].Value.ToUpperInvariant() : "BINARY";
+        return new TextCollation(name, name == "NOCASE");
+    }
+
+    // An AUTOINCREMENT table takes its next key from sqlite_sequence (EF Core creates integer keys that way).
+    public override string RaiseIdFloor(string table, long floor) => string.Create(CultureInfo.InvariantCulture,
+        $"UPDATE sqlite_sequence SET seq = MAX(seq, {floor}) WHERE name = '{table.Replace("'", "''", StringComparison.Ordinal)}'; " +
+        $"INSERT INTO sqlite_sequence (name, seq) SELECT '{table.Replace("'", "''", StringComparison.Ordinal)}', {floor} " +
+        $"WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '{table.Replace("'", "''", StringComparison.Ordinal)}')");
+
+    public override string Upsert(TableSpec table)
+    {
+        var sets = table.Columns.Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToArray();
+        var sql = $"{InsertPrefix(table.Name, table.AllColumns.Select(c => c.Name).ToArray())} ON CONFLICT({KeySql.Columns(table)}) " +
+            (sets.Length == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", sets)}");
+        if (table.Version is { } v && sets.Length > 0)
+        {
+            var version = Quote(v.Column.Name);
+            sql += $" WHERE excluded.{version} >= {Quote(table.Name)}.{version} OR {Quote(table.Name)}.{version} <= @confirmed";
+        }
+
+        return sql;
+    }
+
+    /// <summary>BINARY orders by the UTF-8 bytes; NOCASE folds ASCII letters first (SQLite's only built-in case rule).</summary>
+    public override byte[] LocalWeight(string value, TextCollation? collation) =>
+        System.Text.Encoding.UTF8.GetBytes(collation?.CaseInsensitive == true
+            ? string.Create(value.Length, value, (span, v) =>
+            {
+                for (var i = 0; i < v.Length; i++)
+                {
+                    span[i] = v[i] is >= 'A' and <= 'Z' ? (char)(v[i] + 32) : v[i];
+                }
+            })
+            : value);
+}

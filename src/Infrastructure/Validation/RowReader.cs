@@ -1,0 +1,268 @@
+using System.Data.Common;
+using System.Globalization;
+using Migration.Domain;
+using Migration.Domain.Tables;
+using Migration.Infrastructure.Data;
+
+namespace Migration.Infrastructure.Validation;
+
+/// <summary>A row as read from one side: its key, and its compared columns' values in <see cref="TableSpec.Columns"/> order (null for SQL NULL).</summary>
+internal sealed record SideRow(RowKey Key, object?[] Values);
+
+/// <summary>Keys after <see cref="After"/> (exclusive; null: from the first) up to <see cref="UpTo"/> (inclusive; null: to the last).</summary>
+internal sealed record KeyRange(RowKey? After, RowKey? UpTo);
+
+/// <summary>
+/// The reads of validation and repair, for any table and key: keyset pages, lookups by key, version walks, chunk
+/// boundaries and checksums. Every statement comes from the side's <see cref="SqlDialect"/> and <see cref="KeySql"/>;
+/// this class binds and maps.
+/// </summary>
+internal sealed class RowReader(SideDatabases databases)
+{
+    /// <summary>Up to <paramref name="limit"/> rows after <paramref name="after"/> (from the first when null), by key.</summary>
+    public Task<List<SideRow>> ReadAfterAsync(TableSpec table, Direction side, RowKey? after, int limit, CancellationToken cancellationToken) =>
+        QueryRowsAsync(table, side, command => after is null ? "1 = 1" : KeySql.After(table, after, "a", command),
+            $"ORDER BY {KeySql.Columns(table)} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
+
+    /// <summary>The rows with these keys that exist on the side.</summary>
+    public async Task<Dictionary<RowKey, SideRow>> ReadByKeysAsync(
+        TableSpec table, Direction side, IReadOnlyCollection<RowKey> keys, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<RowKey, SideRow>();
+        // Bounded statements: a key list becomes parameters, and a composite key several per key.
+        foreach (var chunk in keys.Chunk(Math.Max(1, 1_000 / table.Key.Count)))
+        {
+            var rows = await QueryRowsAsync(table, side, command => KeySql.In(table, chunk, "k", command), "", cancellationToken);
+            foreach (var row in rows)
+            {
+                result[row.Key] = row;
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> rows in (version, key) order after (<paramref name="version"/>,
+    /// <paramref name="after"/>) — at <paramref name="version"/> or later when <paramref name="after"/> is null.
+    /// </summary>
+    public Task<List<SideRow>> ReadChangedAfterAsync(
+        TableSpec table, Direction side, object version, RowKey? after, int limit, CancellationToken cancellationToken)
+    {
+        var v = SqlDialect.Quote(table.Version!.Column.Name);
+        return QueryRowsAsync(table, side, command =>
+            {
+                AddParameter(command, "@v", version);
+                // "v >= x AND (v > x OR (v = x AND key > k))" keeps a plain range on a (version, key) index.
+                return after is null ? $"{v} >= @v" : $"{v} >= @v AND ({v} > @v OR ({v} = @v AND {KeySql.After(table, after, "a", command)}))";
+            },
+            $"ORDER BY {v}, {KeySql.Columns(table)} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
+    }
+
+    /// <summary>The rows of the given key ranges, by key.</summary>
+    public Task<List<SideRow>> ReadRangesAsync(TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, CancellationToken cancellationToken) =>
+        QueryRowsAsync(table, side, command => Ranges(table, ranges, command), $"ORDER BY {KeySql.Columns(table)}", cancellationToken);
+
+    /// <summary>
+    /// The engine's estimate of the side's row count, from the statistics on MySQL (a COUNT(*) would scan the table),
+    /// exact on SQLite.
+    /// </summary>
+    public async Task<long> EstimateRowsAsync(TableSpec table, Direction side, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = db.Provider == Options.DatabaseProvider.MySql
+            ? "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t"
+            : $"SELECT COUNT(*) FROM {SqlDialect.Quote(table.Name)} WHERE @t IS NOT NULL AND {SqlDialect.Filter(table)}";
+        AddParameter(command, "@t", table.Name);
+        var estimate = await command.ExecuteScalarAsync(cancellationToken);
+        return estimate is null or DBNull ? 0 : Convert.ToInt64(estimate, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The smallest and largest key of a single-integer-key table on the side, or nulls when it is empty.</summary>
+    public async Task<(long? Min, long? Max)> ReadIntegerBoundsAsync(TableSpec table, Direction side, CancellationToken cancellationToken)
+    {
+        var key = SqlDialect.Quote(table.Key[0].Name);
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MIN({key}), MAX({key}) FROM {SqlDialect.Quote(table.Name)} WHERE {SqlDialect.Filter(table)}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+            ? (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture))
+            : (null, null);
+    }
+
+    /// <summary>The smallest key of a single-integer-key table at or after <paramref name="from"/> on the side, or null.</summary>
+    public async Task<long?> ReadNextIntegerKeyAsync(TableSpec table, Direction side, long from, CancellationToken cancellationToken)
+    {
+        var key = SqlDialect.Quote(table.Key[0].Name);
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT MIN({key}) FROM {SqlDialect.Quote(table.Name)} WHERE {key} >= @a AND {SqlDialect.Filter(table)}";
+        AddParameter(command, "@a", from);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Every <paramref name="step"/>-th key of the side after <paramref name="after"/>, at most <paramref name="count"/> of them.</summary>
+    public async Task<List<RowKey>> ReadBoundariesAsync(
+        TableSpec table, Direction side, RowKey? after, int step, int count, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = db.Dialect.Boundaries(table, after is null ? "1 = 1" : KeySql.After(table, after, "a", command), step, count);
+        var keys = new List<RowKey>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            keys.Add(ReadKey(table, db.Dialect, reader));
+        }
+
+        return keys;
+    }
+
+    /// <summary>
+    /// Row count and XOR of row checksums of each range, computed by the server: one statement per range, all sent at
+    /// once (plain range scans of the key; a GROUP BY would cost a temporary table update per row). Null for an empty range.
+    /// </summary>
+    public async Task<(long Count, long Checksum)?[]> ReadChunkChecksumsAsync(
+        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var checksum = Checksum(table, db);
+        var sql = new System.Text.StringBuilder();
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $"SELECT COUNT(*), BIT_XOR({checksum}) FROM {SqlDialect.Quote(table.Name)} ")
+                .Append("WHERE ").Append(SqlDialect.Filter(table)).Append(" AND ").Append(Range(table, ranges[i], $"r{i}", command)).Append(';');
+        }
+
+        command.CommandText = sql.ToString();
+        var result = new (long, long)?[ranges.Count];
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        for (var i = 0; i < ranges.Count; i++)
+        {
+            if (await reader.ReadAsync(cancellationToken) && reader.GetInt64(0) > 0)
+            {
+                result[i] = (reader.GetInt64(0), unchecked((long)reader.GetFieldValue<ulong>(1)));
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+        }
+
+        return result;
+    }
+
+    /// <summary>Key and row checksum of every row in the ranges, by key.</summary>
+    public async Task<List<(RowKey Key, long Checksum)>> ReadRowChecksumsAsync(
+        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var checksum = Checksum(table, db);
+        command.CommandText = $"SELECT {db.Dialect.KeySelectList(table)}, {checksum} FROM {SqlDialect.Quote(table.Name)} " +
+            $"WHERE {SqlDialect.Filter(table)} AND ({Ranges(table, ranges, command)}) ORDER BY {KeySql.Columns(table)}";
+        var rows = new List<(RowKey, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var keyWidth = KeyWidth(table, db.Dialect);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((ReadKey(table, db.Dialect, reader), unchecked((long)reader.GetFieldValue<ulong>(keyWidth))));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Whether the server of each side computes row checksums for this table (the chunked full run needs both).</summary>
+    public bool CanChecksum(TableSpec table) =>
+        databases[Direction.Src].Dialect.RowChecksum(table, false) is not null && databases[Direction.Dst].Dialect.RowChecksum(table, false) is not null;
+
+    private static string Checksum(TableSpec table, SideDatabase db) =>
+        db.Dialect.RowChecksum(table, db.IsMariaDb) ?? throw new NotSupportedException($"{db.Provider} computes no row checksum.");
+
+    private static string Ranges(TableSpec table, IReadOnlyList<KeyRange> ranges, DbCommand command) =>
+        string.Join(" OR ", ranges.Select((r, i) => $"({Range(table, r, $"g{i}", command)})"));
+
+    private static string Range(TableSpec table, KeyRange range, string name, DbCommand command) =>
+        (range.After, range.UpTo) switch
+        {
+            (null, null) => "1 = 1",
+            (null, { } upTo) => KeySql.UpTo(table, upTo, name + "u", command),
+            ({ } after, null) => KeySql.After(table, after, name + "a", command),
+            ({ } after, { } upTo) => $"{KeySql.After(table, after, name + "a", command)} AND {KeySql.UpTo(table, upTo, name + "u", command)}",
+        };
+
+    private async Task<List<SideRow>> QueryRowsAsync(
+        TableSpec table, Direction side, Func<DbCommand, string> predicate, string tail, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {db.Dialect.RowSelectList(table)} FROM {SqlDialect.Quote(table.Name)} " +
+            $"WHERE {SqlDialect.Filter(table)} AND {predicate(command)} {tail}";
+        var rows = new List<SideRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var first = KeyWidth(table, db.Dialect);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new object?[table.Columns.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.IsDBNull(first + i) ? null : reader.GetValue(first + i);
+            }
+
+            rows.Add(new SideRow(ReadKey(table, db.Dialect, reader), values));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The columns a row's key takes in a result: the key columns and the server's weights.</summary>
+    private static int KeyWidth(TableSpec table, SqlDialect dialect) => table.Key.Count + table.Key.Count(k => dialect.KeyWeight(k) is not null);
+
+    /// <summary>The key from the first columns of a result row (<see cref="SqlDialect.KeySelectList"/>).</summary>
+    private static RowKey ReadKey(TableSpec table, SqlDialect dialect, DbDataReader reader)
+    {
+        var count = table.Key.Count;
+        var values = new object?[count];
+        var order = new object[count];
+        var weight = count;
+        for (var i = 0; i < count; i++)
+        {
+            var column = table.Key[i];
+            var raw = reader.GetValue(i);
+            switch (column.Kind)
+            {
+                case ColumnKind.Integer:
+                    values[i] = order[i] = Convert.ToInt64(raw, CultureInfo.InvariantCulture);
+                    break;
+                case ColumnKind.UnsignedInteger:
+                    values[i] = order[i] = Convert.ToUInt64(raw, CultureInfo.InvariantCulture);
+                    break;
+                case ColumnKind.Binary:
+                    values[i] = order[i] = (byte[])raw;
+                    break;
+                default:
+                    var text = raw as string ?? Convert.ToString(raw, CultureInfo.InvariantCulture)!;
+                    values[i] = text;
+                    order[i] = dialect.KeyWeight(column) is not null ? (byte[])reader.GetValue(weight++) : dialect.LocalWeight(text, column.Collation);
+                    break;
+            }
+        }
+
+        return new RowKey(table.Key.Select(k => k.Name).ToArray(), values, order);
+    }
+
+    private static void AddParameter(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+}

@@ -1,0 +1,163 @@
+using Migration.Application.Abstractions;
+using Migration.Domain;
+using Migration.Domain.Inconsistencies;
+using Migration.Domain.Runs;
+using Migration.Domain.Tables;
+
+namespace Migration.Infrastructure.Validation;
+
+/// <summary>
+/// Keys of one table that differed once, waiting for their second look. Each is read again in whole on both sides once
+/// its delay has passed, and published only if it still differs, classified as it is then, with the differing columns
+/// and both sides' values. Adds may come from several workers; flushes run one at a time. After a flush that leaves
+/// nothing waiting, the table's cursors become its safe cursors: a resume from them never skips a difference found and
+/// not yet reported.
+/// </summary>
+internal sealed class SuspectQueue(
+    ValidationRun run, TableRun progress, TableSpec table, RowReader reader, IInconsistencyPublisher publisher, TimeSpan delay, TimeProvider time)
+{
+    /// <summary>Suspects held before they are re-checked mid-run, bounding memory under heavy drift.</summary>
+    private const int MaxPending = 10_000;
+
+    private readonly List<(RowKey Key, long FoundAt)> _pending = [];
+    private readonly Queue<(TableCursor Cursor, RowKey Through)> _progress = new();
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
+    /// <summary>The step runner of the table (set once the context exists: the two refer to each other).</summary>
+    public StepRunner? Steps { get; set; }
+
+    public void Add(RowKey key)
+    {
+        lock (_pending)
+        {
+            _pending.Add((key, time.GetTimestamp()));
+        }
+
+        progress.RecordSuspects(1);
+    }
+
+    /// <summary>
+    /// A full run's cursor reached <paramref name="cursor"/>, having compared every key up to <paramref name="through"/>:
+    /// it becomes the safe cursor once no suspect at or before that key waits any more.
+    /// </summary>
+    public void Progressed(TableCursor cursor, RowKey through)
+    {
+        lock (_pending)
+        {
+            _progress.Enqueue((cursor, through));
+        }
+    }
+
+    /// <summary>Re-checks and publishes the suspects whose delay has passed, or all of them (waiting out the delay).</summary>
+    public async Task FlushAsync(bool all, CancellationToken cancellationToken)
+    {
+        await _flushing.WaitAsync(cancellationToken);
+        try
+        {
+            await FlushDueAsync(all, cancellationToken);
+            MarkSafe();
+        }
+        finally
+        {
+            _flushing.Release();
+        }
+    }
+
+    /// <summary>
+    /// Full runs: the last cursor before the smallest key still waiting. Incremental runs, whose suspects come from two
+    /// cursors: both cursors, once nothing waits.
+    /// </summary>
+    private void MarkSafe()
+    {
+        TableCursor? safe = null;
+        lock (_pending)
+        {
+            if (run.Kind == RunKind.Full)
+            {
+                var smallest = _pending.Count == 0 ? null : _pending.Min(s => s.Key);
+                while (_progress.TryPeek(out var next) && (smallest is null || next.Through < smallest))
+                {
+                    safe = _progress.Dequeue().Cursor;
+                }
+            }
+            else if (_pending.Count == 0)
+            {
+                progress.MarkSafe(progress.BaseCursor, progress.TargetCursor);
+            }
+        }
+
+        if (safe is not null)
+        {
+            progress.MarkSafe(safe, progress.SafeTargetCursor);
+        }
+    }
+
+    private async Task FlushDueAsync(bool all, CancellationToken cancellationToken)
+    {
+        List<(RowKey Key, long FoundAt)> due;
+        lock (_pending)
+        {
+            var count = all || _pending.Count >= MaxPending ? _pending.Count
+                : _pending.FindIndex(s => time.GetElapsedTime(s.FoundAt) < delay) is var n and >= 0 ? n : _pending.Count;
+            due = _pending.GetRange(0, count);
+        }
+
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        var wait = delay - time.GetElapsedTime(due[^1].FoundAt);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken);
+        }
+
+        var keys = due.Select(s => s.Key).Distinct().ToArray();
+        var events = await Steps!.RunAsync("re-check and publish mismatches", null, async ct =>
+        {
+            var confirmed = await RecheckAsync(keys, ct);
+            if (confirmed.Count > 0)
+            {
+                await publisher.PublishAsync(confirmed, ct);
+            }
+
+            return confirmed;
+        }, cancellationToken);
+        progress.RecordInconsistencies(events.Select(e => e.Type));
+        progress.RecordRecheck(due.Count, keys.Length, events.Count);
+        lock (_pending)
+        {
+            _pending.RemoveRange(0, due.Count);
+        }
+    }
+
+    private async Task<List<InconsistentEvent>> RecheckAsync(RowKey[] keys, CancellationToken cancellationToken)
+    {
+        var baseRows = reader.ReadByKeysAsync(table, run.BaseSide, keys, cancellationToken);
+        var otherRows = reader.ReadByKeysAsync(table, run.BaseSide.Other(), keys, cancellationToken);
+        var (bases, others) = (await baseRows, await otherRows);
+        var now = time.GetUtcNow();
+        var confirmed = new List<InconsistentEvent>();
+        foreach (var key in keys)
+        {
+            var b = bases.GetValueOrDefault(key);
+            var o = others.GetValueOrDefault(key);
+            (InconsistencyType Type, IReadOnlyList<string> Columns)? found =
+                b is not null && o is null ? (InconsistencyType.TargetMissing, [])
+                : b is null && o is not null ? (InconsistencyType.BaseMissing, [])
+                : b is not null && ValueRules.DifferingColumns(table, b, o!) is { } columns ? (InconsistencyType.Neq, columns)
+                : null;
+            if (found is { } f)
+            {
+                confirmed.Add(new InconsistentEvent(Guid.NewGuid(), table.Name, (b ?? o)!.Key, run.BaseSide, f.Type, now, f.Columns)
+                {
+                    RunId = run.Id,
+                    Differences = ValueRules.Differences(table, b, o),
+                });
+            }
+        }
+
+        return confirmed;
+    }
+}
