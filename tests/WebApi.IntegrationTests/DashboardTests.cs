@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
 using Migration.Infrastructure.Data;
 using Migration.WebApi.IntegrationTests.Infrastructure;
@@ -240,6 +242,23 @@ public sealed partial class DashboardTests
         // Swagger UI keeps the service-wide policy it works with.
         var swagger = await client.GetAsync("/swagger/index.html", _ct);
         Assert.Equal(["frame-ancestors 'none'"], swagger.Headers.GetValues("Content-Security-Policy"));
+    }
+
+    [Fact]
+    public async Task Start_WithoutThePagesFiles_WarnsWhereTheyAreMissing()
+    {
+        var logs = new LogCollector();
+        var empty = Directory.CreateTempSubdirectory("migration-webroot-").FullName;
+        await using var api = new MigrationApi(new SqliteTestDatabases(), seedRows: 20,
+            new Dictionary<string, string?> { ["webroot"] = empty }, services: s => s.AddSingleton<ILoggerProvider>(logs));
+
+        var response = await api.CreateAnonymousClient().GetAsync("/", _ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var warning = Assert.Single(logs.Entries, e => e.Category == "Migration.WebApi.Dashboard");
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains(empty, warning.Message, StringComparison.Ordinal);
+        Directory.Delete(empty);
     }
 
     [GeneratedRegex(@"<script(?![^>]*\bsrc=)[^>]*>", RegexOptions.IgnoreCase)]
