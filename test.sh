@@ -22,5 +22,7 @@ if [[ -z "${MIGRATION_TEST_MYSQL:-}" ]]; then
 fi
 # The Kafka tests check the topic once with kcat, an independent client; they fail (not skip) without it.
 need kcat kcat "the Kafka wire-protocol tests"
+# The dashboard's tests drive Debian's chromium through Playwright (no browser download); they fail without it.
+need chromium chromium "the dashboard's browser tests"
 
 dotnet test Migration.sln "$@"

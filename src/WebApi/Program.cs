@@ -48,6 +48,7 @@ app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestBodyLimit();
+app.UseDashboard();
 app.UseSwagger();
 app.UseSwaggerUI();
 app.UseAuthentication();
