@@ -134,12 +134,15 @@ public sealed class ValidateCommandTests : IAsyncLifetime
         Assert.Contains("connection refused", report.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Validate_OptionWithABadValue_Exits2()
+    [Theory]
+    [InlineData(new[] { "--timeout", "soon" }, "soon")]
+    [InlineData(new[] { "--repiar" }, "--repiar")] // a typo must not validate without the repair asked for
+    public async Task Validate_BadOption_Exits2NamingIt(string[] arguments, string named)
     {
-        using var validate = await ValidateAsync(null, "--timeout", "soon");
+        using var validate = await ValidateAsync(null, arguments);
 
         Assert.Equal(2, validate.ExitCode);
-        Assert.Contains(validate.StandardError, l => l.Contains("soon", StringComparison.Ordinal));
+        Assert.Contains(validate.StandardError, l => l.Contains(named, StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(_databases.DataDirectory, "control.db")), "nothing ran");
     }
 }

@@ -51,11 +51,17 @@ internal static partial class ValidateCommand
         var root = new RootCommand("Table migration: the service (no arguments) or a one-shot command.") { validate };
 
         var result = root.Parse(args);
-        if (result.Errors.Count > 0)
+        // Configuration may follow (--Migration:Table=orders, --Logging:LogLevel:Default Debug); any other option is a
+        // typo that must not run a different command than asked (--repiar would validate without repairing).
+        var errors = result.Errors.Select(e => e.Message)
+            .Concat(result.UnmatchedTokens.Where(t => t.StartsWith('-') && !t.Contains(':', StringComparison.Ordinal) && !t.Contains('=', StringComparison.Ordinal))
+                .Select(t => $"Unrecognized option '{t}'."))
+            .ToList();
+        if (errors.Count > 0)
         {
-            foreach (var error in result.Errors)
+            foreach (var error in errors)
             {
-                await Console.Error.WriteLineAsync($"validate: {error.Message}");
+                await Console.Error.WriteLineAsync($"validate: {error}");
             }
 
             return Error;
@@ -71,7 +77,22 @@ internal static partial class ValidateCommand
         var time = TimeProvider.System;
         var outcome = new Outcome(request.Repair, time.GetUtcNow());
         var findings = new FindingsRecorder();
-        using var host = BuildHost(request, findings);
+        IHost host;
+        try
+        {
+            host = BuildHost(request, findings);
+        }
+        catch (Exception ex)
+        {
+            // The configuration could not even be read (a file that is not JSON): no host to ask for more.
+            outcome.Error = $"Start-up failed: {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
+            outcome.ExitCode = Error;
+            await Console.Error.WriteLineAsync(outcome.Error);
+            await WriteReportAsync(request.Report, outcome, findings, time);
+            return Error;
+        }
+
+        using var disposeHost = host;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancelled);
         if (request.TimeoutSeconds is { } seconds)
         {
@@ -181,7 +202,7 @@ internal static partial class ValidateCommand
         {
             Console.Out.WriteLine(found == 0
                 ? "The sides are equal."
-                : $"{found} difference(s) found; nothing was repaired (run with --repair to repair them).");
+                : string.Create(CultureInfo.InvariantCulture, $"{found:N0} difference(s) found; nothing was repaired (run with --repair to repair them)."));
             return found == 0 ? Equal : DifferencesRemain;
         }
 
@@ -205,8 +226,9 @@ internal static partial class ValidateCommand
         outcome.OpenDeadLetters = (await services.GetRequiredService<IDeadLetterStore>().CountAsync(cancellationToken)).Open;
         var equal = remaining == 0 && outcome.OpenConflicts == 0 && outcome.OpenDeadLetters == 0;
         Console.Out.WriteLine(equal
-            ? found == 0 ? "The sides are equal." : $"{found} difference(s) repaired; a second full pass found none."
-            : $"Differences remain: {remaining} found by the pass after the repair, {outcome.OpenConflicts} open conflict(s), {outcome.OpenDeadLetters} open dead letter(s).");
+            ? found == 0 ? "The sides are equal." : string.Create(CultureInfo.InvariantCulture, $"{found:N0} difference(s) repaired; a second full pass found none.")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"Differences remain: {remaining:N0} found by the pass after the repair, {outcome.OpenConflicts:N0} open conflict(s), {outcome.OpenDeadLetters:N0} open dead letter(s)."));
         return equal ? Equal : DifferencesRemain;
     }
 
@@ -271,7 +293,7 @@ internal static partial class ValidateCommand
     {
         var seconds = ((run.EndedAt ?? run.StartedAt) - run.StartedAt).TotalSeconds;
         var counts = string.Join(", ", Enum.GetValues<Domain.Inconsistencies.InconsistencyType>()
-            .Select(type => string.Create(CultureInfo.InvariantCulture, $"{run.InconsistenciesOf(type)} {Domain.Inconsistencies.InconsistencyTypeExtensions.ToWire(type)}")));
+            .Select(type => string.Create(CultureInfo.InvariantCulture, $"{run.InconsistenciesOf(type):N0} {Domain.Inconsistencies.InconsistencyTypeExtensions.ToWire(type)}")));
         return string.Create(CultureInfo.InvariantCulture, $"{run.Table}: {run.RowsChecked:N0} rows checked in {seconds:F1} s; {counts}.");
     }
 
