@@ -50,9 +50,9 @@ public static class DependencyInjection
         {
             var options = sp.GetRequiredService<IOptions<MigrationOptions>>().Value;
             var root = Path.GetFullPath(options.DataDirectory, sp.GetRequiredService<IHostEnvironment>().ContentRootPath);
-            return new ControlDatabase(
-                options.Control.Provider, ConnectionString(options.Control, root, "control.db"), options.Control.ServerVersion,
-                DatabaseTimeouts.From(options.Control), sp.GetRequiredService<DatabaseTimeoutTracker>());
+            return Described("control", "Control", options.Control, root, "control.db", connectionString => new ControlDatabase(
+                options.Control.Provider, connectionString, options.Control.ServerVersion,
+                DatabaseTimeouts.From(options.Control), sp.GetRequiredService<DatabaseTimeoutTracker>()));
         });
         services.AddHostedService<DatabaseInitializer>();
 
@@ -158,7 +158,30 @@ public static class DependencyInjection
     }
 
     private static SideDatabase Side(Direction side, DatabaseOptions options, string dataDirectory, string fileName, DatabaseTimeoutTracker tracker) =>
-        new(side, options.Provider, ConnectionString(options, dataDirectory, fileName), options.ServerVersion, DatabaseTimeouts.From(options), tracker);
+        Described(DatabaseDiagnosis.Name(side), side == Direction.Src ? "Source" : "Target", options, dataDirectory, fileName, connectionString =>
+            new SideDatabase(side, options.Provider, connectionString, options.ServerVersion, DatabaseTimeouts.From(options), tracker));
+
+    /// <summary>
+    /// Creates one database's accessor; an unreadable connection string or a data folder that cannot be made stops the
+    /// start as a <see cref="DatabaseStartupException"/> naming the database.
+    /// </summary>
+    private static T Described<T>(
+        string database, string key, DatabaseOptions options, string dataDirectory, string fileName, Func<string, T> create)
+    {
+        var configured = !string.IsNullOrWhiteSpace(options.ConnectionString);
+        try
+        {
+            return create(ConnectionString(options, dataDirectory, fileName));
+        }
+        catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            var connectionString = configured ? options.ConnectionString! : $"Data Source={Path.Combine(dataDirectory, fileName)}";
+            throw configured
+                ? DatabaseDiagnosis.Describe(database, options.Provider, connectionString, $"Migration:{key}:ConnectionString", ex)
+                : DatabaseDiagnosis.Describe(
+                    database, options.Provider, connectionString, "Migration:DataDirectory", ex, $"cannot create the data folder {dataDirectory}");
+        }
+    }
 
     /// <summary>The configured connection string, or a SQLite file in the data folder.</summary>
     private static string ConnectionString(DatabaseOptions options, string dataDirectory, string fileName)

@@ -4,11 +4,18 @@ using Microsoft.AspNetCore.Mvc.Formatters;
 using Migration.Application;
 using Migration.Infrastructure;
 using Migration.Infrastructure.Observability;
+using Migration.WebApi.Cli;
 using Migration.WebApi.Infrastructure;
 using Migration.WebApi.Security;
 
+if (args is [ValidateCommand.Name, ..])
+{
+    return await ValidateCommand.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.RemoveServerHeader();
+builder.Services.AddApiConventions();
 
 builder.Services.AddApplication();
 builder.Services.AddInfrastructure(builder.Configuration);
@@ -43,6 +50,10 @@ builder.Services.AddTelemetry(builder.Configuration);
 builder.Services.AddGracefulShutdown();
 
 var app = builder.Build();
+if (await StartupFailure.PreflightAsync(app) is { } failed)
+{
+    return failed;
+}
 
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
@@ -65,7 +76,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     }
 });
 
-await app.RunUntilStoppedAsync();
+return await app.RunUntilStoppedAsync();
 
 /// <summary>The entry point, visible to the integration tests' host.</summary>
 public partial class Program;

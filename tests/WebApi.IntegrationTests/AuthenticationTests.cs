@@ -32,6 +32,8 @@ public sealed class AuthenticationTests : IAsyncLifetime
             var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
             Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} answered {(int)response.StatusCode} without a key");
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(["ApiKey header=\"X-Api-Key\""], response.Headers.WwwAuthenticate.Select(h => h.ToString()));
+            Assert.Contains("X-Api-Key", await DetailAsync(response), StringComparison.Ordinal);
         }
 
         Assert.Null((await _api.StatusAsync()).Incremental);
@@ -47,6 +49,8 @@ public sealed class AuthenticationTests : IAsyncLifetime
         var response = await client.PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("The API key is not valid.", await DetailAsync(response));
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "ApiKey");
         Assert.Null((await _api.StatusAsync()).Full);
     }
 
@@ -72,6 +76,7 @@ public sealed class AuthenticationTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
         Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("This needs the 'operator' role, which 'viewer' does not have.", await DetailAsync(refused));
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
     }
 
@@ -94,6 +99,10 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.OK, withKey.StatusCode);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using var doc = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken));
+        var status = doc.RootElement.GetProperty("paths").GetProperty("/migrator/status").GetProperty("get");
+        Assert.True(status.GetProperty("responses").TryGetProperty("401", out _), "reads need a key, so their 401 is documented");
+        Assert.Equal(1, status.GetProperty("security").GetArrayLength());
     }
 
     [Fact]
@@ -104,6 +113,78 @@ public sealed class AuthenticationTests : IAsyncLifetime
         var scheme = doc.RootElement.GetProperty("components").GetProperty("securitySchemes").GetProperty("ApiKey");
         Assert.Equal("X-Api-Key", scheme.GetProperty("name").GetString());
         Assert.Equal("header", scheme.GetProperty("in").GetString());
+    }
+
+    [Fact]
+    public async Task SwaggerDocument_EveryEndpoint_DocumentsItsRefusalsAndPadlockFromItsMetadata()
+    {
+        using var doc = JsonDocument.Parse(await _api.CreateAnonymousClient().GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken));
+        var root = doc.RootElement;
+        var paths = root.GetProperty("paths");
+        Assert.False(root.TryGetProperty("security", out _), "no padlock on every endpoint: only on those that need a key");
+        var actions = _api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.Controllers.ControllerActionDescriptor>() is not null)
+            .ToList();
+        Assert.NotEmpty(actions);
+
+        foreach (var action in actions)
+        {
+            var method = action.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Single();
+            var path = "/" + System.Text.RegularExpressions.Regex.Replace(action.RoutePattern.RawText!, @"\{(\w+):[^}]*\}", "{$1}");
+            Assert.True(paths.TryGetProperty(path, out var item), $"swagger lacks {path}");
+            Assert.True(item.TryGetProperty(method.ToLowerInvariant(), out var operation), $"swagger lacks {method} {path}");
+            var policies = action.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Select(a => a.Policy).ToHashSet();
+            var needsKey = policies.Contains(Security.Policies.Mutate) || policies.Contains(Security.Policies.Operator);
+            var responses = operation.GetProperty("responses");
+            var name = $"{method} {path}";
+
+            Assert.True(needsKey == responses.TryGetProperty("401", out _), $"{name}: 401 documented iff a key is needed");
+            var padlock = operation.TryGetProperty("security", out var security) && security.GetArrayLength() > 0;
+            Assert.True(needsKey == padlock, $"{name}: padlock iff a key is needed");
+            Assert.True(policies.Contains(Security.Policies.Operator) == responses.TryGetProperty("403", out _), $"{name}: 403 iff the operator role is needed");
+            foreach (var response in responses.EnumerateObject().Where(r => int.Parse(r.Name, System.Globalization.CultureInfo.InvariantCulture) >= 400))
+            {
+                var content = response.Value.GetProperty("content");
+                Assert.Equal(["application/problem+json"], content.EnumerateObject().Select(c => c.Name));
+                var example = content.GetProperty("application/problem+json").GetProperty("example");
+                Assert.Equal(int.Parse(response.Name, System.Globalization.CultureInfo.InvariantCulture), example.GetProperty("status").GetInt32());
+            }
+        }
+
+        var switchResponses = paths.GetProperty("/migrator/src_first").GetProperty("post").GetProperty("responses");
+        foreach (var status in new[] { "401", "403", "409", "503" })
+        {
+            Assert.True(switchResponses.TryGetProperty(status, out _), $"a pattern switch documents {status}");
+        }
+
+        Assert.Contains("X-Api-Key", switchResponses.GetProperty("401").GetProperty("content").GetProperty("application/problem+json")
+            .GetProperty("example").GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        foreach (var health in new[] { "/health", "/health/live", "/health/ready" })
+        {
+            var get = paths.GetProperty(health).GetProperty("get");
+            Assert.False(get.TryGetProperty("security", out var open) && open.GetArrayLength() > 0, $"{health} is open");
+            Assert.True(get.GetProperty("responses").TryGetProperty("200", out _) && get.GetProperty("responses").TryGetProperty("503", out _), health);
+        }
+
+        var schemas = root.GetProperty("components").GetProperty("schemas");
+        string[] Enum(JsonElement schema) => [.. schema.GetProperty("enum").EnumerateArray().Select(v => v.GetString()!)];
+        Assert.Equal(["incremental", "full"], Enum(schemas.GetProperty("RunDto").GetProperty("properties").GetProperty("kind")));
+        Assert.Equal(["SRC", "DST"], Enum(schemas.GetProperty("RunDto").GetProperty("properties").GetProperty("baseSide")));
+        Assert.Equal(["src_only", "src_first", "dst_first", "dst_only"], Enum(schemas.GetProperty("PatternSwitchDto").GetProperty("properties").GetProperty("pattern")));
+        Assert.Equal(["src_only", "src_first", "dst_first", "dst_only"], Enum(schemas.GetProperty("PatternStateDto").GetProperty("properties").GetProperty("allowed").GetProperty("items")));
+        var to = paths.GetProperty("/migrator/cutover").GetProperty("get").GetProperty("parameters").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "to");
+        Assert.Contains("dst_first", Enum(to.GetProperty("schema")));
+
+        Assert.Equal(500, schemas.GetProperty("StartIncrCommand").GetProperty("example").GetProperty("interval").GetInt32());
+        Assert.Equal("full", schemas.GetProperty("RunDto").GetProperty("example").GetProperty("kind").GetString());
+        Assert.True(schemas.GetProperty("UserBody").TryGetProperty("example", out _), "a request example for users");
+    }
+
+    private static async Task<string?> DetailAsync(HttpResponseMessage response)
+    {
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return problem.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
     }
 
     private static string Path(Microsoft.AspNetCore.Routing.Patterns.RoutePattern pattern) =>
@@ -181,6 +262,42 @@ public sealed class JwtAuthenticationTests : IAsyncLifetime
         var response = await Client(Token("operator", issuer, key)).PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Null((await _api.StatusAsync()).Full);
+    }
+
+    [Theory]
+    [InlineData("other-issuer", SigningKey, "The bearer token's issuer is not accepted.")]
+    [InlineData("tests", "a-different-signing-key-of-32-bytes!!", "The bearer token's signature is not valid.")]
+    public async Task Bearer_Refused_ChallengesBothSchemesAndSaysWhichCheckFailed(string issuer, string key, string detail)
+    {
+        var response = await Client(Token("operator", issuer, key)).PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.ToString() == "ApiKey header=\"X-Api-Key\"");
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(detail, problem.RootElement.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Mutation_WithoutCredentials_ChallengesApiKeyAndBearer()
+    {
+        var response = await _api.CreateAnonymousClient().PostAsync("/migrator/full/start", null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(["ApiKey", "Bearer"], response.Headers.WwwAuthenticate.Select(h => h.Scheme).Order());
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("bearer token", problem.RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SwaggerDocument_WithJwt_OffersBearerBesideTheApiKey()
+    {
+        using var doc = JsonDocument.Parse(await _api.CreateClient().GetStringAsync("/swagger/v1/swagger.json", TestContext.Current.CancellationToken));
+
+        var security = doc.RootElement.GetProperty("paths").GetProperty("/migrator/full/start").GetProperty("post").GetProperty("security");
+        var schemes = security.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).Order();
+        Assert.Equal(["ApiKey", "Bearer"], schemes);
     }
 
     [Fact]

@@ -89,6 +89,9 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            "The body must be application/json (UTF-8); the request sent Content-Type: text/plain; charset=utf-8.",
+            await DetailAsync(response));
         Assert.Null((await _api.StatusAsync()).Incremental);
     }
 
@@ -103,7 +106,26 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("must be application/json (UTF-8)", await DetailAsync(response), StringComparison.Ordinal);
         Assert.Null((await _api.StatusAsync()).Incremental);
+    }
+
+    [Fact]
+    public async Task FullStart_PlainTextBody_Returns415NamingJson()
+    {
+        // No [Consumes] here (the body is optional): the JSON input formatter refuses it.
+        var response = await _api.CreateClient().PostAsync(
+            "/migrator/full/start", new StringContent("resume", Encoding.UTF8, "text/plain"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Contains("must be application/json", await DetailAsync(response), StringComparison.Ordinal);
+        Assert.Null((await _api.StatusAsync()).Full);
+    }
+
+    private static async Task<string?> DetailAsync(HttpResponseMessage response)
+    {
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return problem.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() : null;
     }
 
     [Fact]

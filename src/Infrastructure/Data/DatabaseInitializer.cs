@@ -21,33 +21,43 @@ internal sealed partial class DatabaseInitializer(
     TimeProvider time,
     ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
-    /// <summary>Runs before any hosted service starts, so they all find their tables.</summary>
+    /// <summary>
+    /// Runs before any hosted service starts, so they all find their tables. A database that cannot be used stops the
+    /// start with a <see cref="DatabaseStartupException"/> naming it, where it is and why.
+    /// </summary>
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        await using (var controlContext = control.CreateContext())
+        await OnControlAsync(async () =>
         {
+            await using var controlContext = control.CreateContext();
             await controlContext.Database.EnsureCreatedAsync(cancellationToken);
             if (controlContext.Database.IsSqlite())
             {
                 // The outbox is written by validation and the relay at once, possibly from several processes.
                 await controlContext.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
             }
-        }
+        });
 
         foreach (var side in new[] { Direction.Src, Direction.Dst })
         {
-            await using var context = databases[side].CreateContext();
-            await context.Database.EnsureCreatedAsync(cancellationToken);
-            if (databases[side].Provider == DatabaseProvider.Sqlite)
+            await OnSideAsync(side, async () =>
             {
-                // WAL lets validation read while the repair writes.
-                await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-            }
+                await using var context = databases[side].CreateContext();
+                await context.Database.EnsureCreatedAsync(cancellationToken);
+                if (databases[side].Provider == DatabaseProvider.Sqlite)
+                {
+                    // WAL lets validation read while the repair writes.
+                    await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                }
+            });
+            await OnSideAsync(side, () => EnsureTablesExistAsync(side, cancellationToken),
+                options.Value.Tables.Count > 0 ? "Migration:Tables" : "Migration:Table");
         }
 
         var seed = options.Value.Seed;
         if (seed.Enabled && options.Value.Table == "users"
-            && await CountAsync(Direction.Src, cancellationToken) == 0 && await CountAsync(Direction.Dst, cancellationToken) == 0)
+            && await OnSideAsync(Direction.Src, () => CountAsync(Direction.Src, cancellationToken)) == 0
+            && await OnSideAsync(Direction.Dst, () => CountAsync(Direction.Dst, cancellationToken)) == 0)
         {
             var started = time.GetTimestamp();
             var (source, target) = await SeedAsync(seed.Rows, cancellationToken);
@@ -65,6 +75,53 @@ internal sealed partial class DatabaseInitializer(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Every configured table (but <c>*</c>) is on the side: a missing one stops the start, not the first run.</summary>
+    private async Task EnsureTablesExistAsync(Direction side, CancellationToken cancellationToken)
+    {
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        foreach (var table in options.Value.TableEntries.Select(t => t.Name).Where(name => name != "*").Distinct())
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT 1 FROM `{table.Replace("`", "``", StringComparison.Ordinal)}` WHERE 1 = 0";
+            await command.ExecuteScalarAsync(cancellationToken);
+        }
+    }
+
+    private async Task OnControlAsync(Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var setting = string.IsNullOrWhiteSpace(options.Value.Control.ConnectionString) ? "Migration:DataDirectory" : "Migration:Control:ConnectionString";
+            throw await DatabaseDiagnosis.DescribeAsync("control", control.Provider, control.ConnectionString, setting, ex);
+        }
+    }
+
+    /// <param name="setting">The key to check when the step fails; default the side's connection string (or the data folder).</param>
+    private async Task<T> OnSideAsync<T>(Direction side, Func<Task<T>> step, string? setting = null)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var (key, configured) = side == Direction.Src ? ("Source", options.Value.Source) : ("Target", options.Value.Target);
+            setting ??= string.IsNullOrWhiteSpace(configured.ConnectionString) ? "Migration:DataDirectory" : $"Migration:{key}:ConnectionString";
+            throw await DatabaseDiagnosis.DescribeAsync(
+                DatabaseDiagnosis.Name(side), databases[side].Provider, databases[side].ConnectionString, setting, ex);
+        }
+    }
+
+    private Task OnSideAsync(Direction side, Func<Task> step, string? setting = null) => OnSideAsync(side, async () =>
+    {
+        await step();
+        return true;
+    }, setting);
 
     private async Task<long> CountAsync(Direction side, CancellationToken cancellationToken)
     {

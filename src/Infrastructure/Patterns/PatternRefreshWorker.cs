@@ -14,7 +14,9 @@ namespace Migration.Infrastructure.Patterns;
 /// Every <see cref="MigrationOptions.PatternRefreshMs"/>: re-reads the stored pattern, applies a newer one (and tells
 /// the application, which rebases this instance's validation runs), and writes the heartbeat. Before the service
 /// serves anything it loads the pattern once, so no write runs under an unknown pattern; an unreachable control
-/// database then stops the start. Later failures are logged and the last applied pattern stays in force.
+/// database then stops the start. The first heartbeat is written once the host has started, so a start that fails
+/// later (a port in use) leaves no heartbeat of an instance that never ran. Later failures are logged and the last
+/// applied pattern stays in force.
 /// </summary>
 internal sealed partial class PatternRefreshWorker(
     ControlPatternStore store,
@@ -22,16 +24,30 @@ internal sealed partial class PatternRefreshWorker(
     IPublisher publisher,
     IOptions<MigrationOptions> options,
     TimeProvider time,
-    ILogger<PatternRefreshWorker> logger) : BackgroundService
+    ILogger<PatternRefreshWorker> logger) : BackgroundService, IHostedLifecycleService
 {
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var refresh = await store.RefreshAsync(cancellationToken);
         await fence.EnsureTablesAsync(cancellationToken);
         await fence.AlignAsync(refresh.Applied.Pattern.Primary(), cancellationToken);
-        await store.HeartbeatAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
+
+    /// <summary>Every hosted service and the server have started: this instance is live from now on.</summary>
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        await store.HeartbeatAsync(cancellationToken);
+        _started.TrySetResult();
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +66,16 @@ internal sealed partial class PatternRefreshWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = TimeSpan.FromMilliseconds(options.Value.PatternRefreshMs);
+        try
+        {
+            // The first heartbeat is StartedAsync's: a start that fails after this worker's start must leave none.
+            await _started.Task.WaitAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try

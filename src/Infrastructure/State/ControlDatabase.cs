@@ -11,5 +11,10 @@ internal sealed class ControlDatabase(
         provider, timeouts.Apply(provider, connectionString), serverVersion, timeouts,
         new DatabaseSessionInterceptor(timeouts, DatabaseTimeoutTracker.Control, tracker));
 
+    public DatabaseProvider Provider => provider;
+
+    /// <summary>The connection string as configured (for describing a failure; it may hold a password).</summary>
+    public string ConnectionString => connectionString;
+
     public ControlDbContext CreateContext() => new(_ef.Options<ControlDbContext>());
 }

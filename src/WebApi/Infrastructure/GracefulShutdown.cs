@@ -15,18 +15,36 @@ internal static partial class GracefulShutdown
     public static IServiceCollection AddGracefulShutdown(this IServiceCollection services)
     {
         services.AddOptions<HostOptions>().Configure<IOptions<MigrationOptions>>((host, migration) =>
-            host.ShutdownTimeout = TimeSpan.FromSeconds(migration.Value.ShutdownTimeoutSeconds));
+        {
+            try
+            {
+                host.ShutdownTimeout = TimeSpan.FromSeconds(migration.Value.ShutdownTimeoutSeconds);
+            }
+            catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException)
+            {
+                // The host reads its options while it is built, before the start-up check: that check reports invalid
+                // Migration options in one line (StartupFailure) and the host never starts.
+            }
+        });
         return services;
     }
 
-    /// <summary>Like <c>app.Run()</c>, and logs how the stop went: a clean stop at information, a failed one at error (then rethrown).</summary>
-    public static async Task RunUntilStoppedAsync(this WebApplication app)
+    /// <summary>
+    /// Like <c>app.Run()</c>, and logs how the stop went: a clean stop at information, a failed one at error (then
+    /// rethrown). A start that fails is reported in one line (<see cref="StartupFailure"/>).
+    /// </summary>
+    /// <returns>The process's exit code: 0 after a stop, <see cref="StartupFailure.ExitCode"/> when the start failed.</returns>
+    public static async Task<int> RunUntilStoppedAsync(this WebApplication app)
     {
         var time = app.Services.GetRequiredService<TimeProvider>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
         var stopping = long.MinValue;
         app.Lifetime.ApplicationStopping.Register(() => stopping = time.GetTimestamp());
-        await app.StartAsync();
+        if (!await StartupFailure.TryStartAsync(app))
+        {
+            return StartupFailure.ExitCode;
+        }
+
         try
         {
             // Returns once the host has stopped: every hosted service's StopAsync has returned.
@@ -42,6 +60,8 @@ internal static partial class GracefulShutdown
         {
             await app.DisposeAsync();
         }
+
+        return 0;
     }
 
     private static double Seconds(TimeProvider time, long since) => since == long.MinValue ? 0 : time.GetElapsedTime(since).TotalSeconds;

@@ -2,7 +2,9 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.Net.Http.Headers;
 
 namespace Migration.WebApi.Security;
 
@@ -20,6 +22,7 @@ internal static class SecurityServiceCollectionExtensions
         services.AddOptions<AuthOptions>().Bind(section)
             .Validate(auth => auth.Jwt.ClockSkewSeconds is >= 0 and <= 3_600, "Auth:Jwt:ClockSkewSeconds must be between 0 and 3600.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton<ApiKeyStore>();
         var jwt = section.GetSection(nameof(AuthOptions.Jwt)).Get<JwtOptions>() ?? new JwtOptions();
 
@@ -46,6 +49,15 @@ internal static class SecurityServiceCollectionExtensions
                     ValidAudience = jwt.Audience,
                     IssuerSigningKey = string.IsNullOrWhiteSpace(jwt.SigningKey) ? null : new SymmetricSecurityKey(Encoding.UTF8.GetBytes(jwt.SigningKey)),
                     ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
+                };
+                // The handler adds its own "Bearer error=…" challenge; API keys are accepted too.
+                bearer.Events = new JwtBearerEvents
+                {
+                    OnChallenge = context =>
+                    {
+                        context.Response.Headers.Append(HeaderNames.WWWAuthenticate, ApiKeyAuthenticationHandler.Challenge);
+                        return Task.CompletedTask;
+                    },
                 };
             });
         }

@@ -17,6 +17,8 @@ internal sealed class ServiceProcess : IDisposable
     private readonly Process _process;
     private readonly HttpClient _http;
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _standardOutput = new();
+    private readonly ConcurrentQueue<string> _standardError = new();
 
     private ServiceProcess(Process process, Uri address)
     {
@@ -25,7 +27,8 @@ internal sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>Starts the service with these settings (configuration keys, passed as environment variables).</summary>
-    public static ServiceProcess Start(IReadOnlyDictionary<string, string?> settings)
+    /// <param name="arguments">Command-line arguments, e.g. <c>validate --repair</c>; none runs the service.</param>
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string?> settings, params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -35,10 +38,18 @@ internal sealed class ServiceProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Migration.WebApi.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         start.Environment["ASPNETCORE_URLS"] = address.ToString();
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The service compiles fully optimised at once (TieredCompilationQuickJit=false), which triples the start of a
+        // short-lived process; tests that start many care about its behaviour, not its steady-state speed.
+        start.Environment["DOTNET_TC_QuickJit"] = "1";
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
@@ -46,8 +57,8 @@ internal sealed class ServiceProcess : IDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The service process did not start.");
         var service = new ServiceProcess(process, address);
-        process.OutputDataReceived += (_, e) => service.Record(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Record(e.Data);
+        process.OutputDataReceived += (_, e) => service.Record(e.Data, service._standardOutput);
+        process.ErrorDataReceived += (_, e) => service.Record(e.Data, service._standardError);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return service;
@@ -85,6 +96,12 @@ internal sealed class ServiceProcess : IDisposable
 
     /// <summary>What the process printed, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
+
+    /// <summary>The lines the process wrote to standard output (complete once <see cref="WaitForExitAsync"/> returned true).</summary>
+    public IReadOnlyList<string> StandardOutput => [.. _standardOutput];
+
+    /// <summary>The lines the process wrote to standard error.</summary>
+    public IReadOnlyList<string> StandardError => [.. _standardError];
 
     /// <summary>The process's <c>/migrator/status</c>, or null while it does not answer yet.</summary>
     public async Task<MigrationStatusDto?> StatusAsync()
@@ -124,11 +141,12 @@ internal sealed class ServiceProcess : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void Record(string? line)
+    private void Record(string? line, ConcurrentQueue<string> stream)
     {
         if (line is not null && _output.Count < 2_000)
         {
             _output.Enqueue(line);
+            stream.Enqueue(line);
         }
     }
 }
