@@ -36,8 +36,10 @@ internal sealed record ValidateReport(
 /// <summary>One row that differs, as the event published for it says.</summary>
 /// <param name="Type"><c>target_missing</c>, <c>neq</c> or <c>base_missing</c>.</param>
 /// <param name="BaseSide">The side taken as the truth: <c>SRC</c> or <c>DST</c>.</param>
-/// <param name="Columns">For <c>neq</c>, the columns that differ.</param>
-internal sealed record DifferenceDto(string Table, long Id, string Type, string BaseSide, IReadOnlyList<string> Columns, DateTimeOffset DetectedAt)
+/// <param name="Key">The row's key: its value for a single-column key, else a JSON object by column.</param>
+/// <param name="Columns">For <c>neq</c>, the columns that differ, with both sides' values.</param>
+internal sealed record DifferenceDto(string Table, string Key, string Type, string BaseSide, IReadOnlyList<ColumnDifference> Columns, DateTimeOffset DetectedAt)
 {
-    public static DifferenceDto From(InconsistentEvent e) => new(e.Table, e.Id, e.Type.ToWire(), e.Direction.ToWire(), e.Columns, e.DetectedAt);
+    public static DifferenceDto From(InconsistentEvent e) =>
+        new(e.Table, e.Key.ToText(), e.Type.ToWire(), e.Direction.ToWire(), e.Differences, e.DetectedAt);
 }
