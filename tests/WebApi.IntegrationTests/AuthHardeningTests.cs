@@ -65,7 +65,8 @@ public sealed class AuthHardeningTests
         await Eventually.HoldsAsync(async () =>
         {
             var metrics = await api.CreateAnonymousClient().GetStringAsync("/metrics", _ct);
-            return Rejected(metrics, "401", "missing") == 1 && Rejected(metrics, "401", "invalid") == 2 && Rejected(metrics, "403", "forbidden") == 1;
+            return Rejected(metrics, api.InstanceId, "401", "missing") == 1 && Rejected(metrics, api.InstanceId, "401", "invalid") == 2
+                && Rejected(metrics, api.InstanceId, "403", "forbidden") == 1;
         }, "migration_auth_rejected_total counting 1 missing, 2 invalid and 1 forbidden");
     }
 
@@ -101,8 +102,9 @@ public sealed class AuthHardeningTests
     }
 
     /// <summary>The counter's value for the status and reason, 0 when absent.</summary>
-    private static long Rejected(string metrics, string status, string reason) => metrics.Split('\n')
+    private static long Rejected(string metrics, string instance, string status, string reason) => metrics.Split('\n')
         .Where(line => line.StartsWith("migration_auth_rejected_total{", StringComparison.Ordinal)
+            && line.Contains($"migration_instance=\"{instance}\"", StringComparison.Ordinal)
             && line.Contains($"reason=\"{reason}\"", StringComparison.Ordinal) && line.Contains($"status=\"{status}\"", StringComparison.Ordinal))
         .Select(line => long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture))
         .SingleOrDefault();

@@ -70,9 +70,9 @@ public sealed class ValidateCommandTests : IAsyncLifetime
         Assert.True(root.GetProperty("seconds").GetDouble() > 0);
         var differences = root.GetProperty("differences").EnumerateArray().ToList();
         Assert.Equal(16, differences.Count);
-        Assert.Contains(differences, d => d.GetProperty("id").GetInt64() == 17 && d.GetProperty("type").GetString() == "target_missing");
-        Assert.Contains(differences, d => d.GetProperty("id").GetInt64() == 33 && d.GetProperty("type").GetString() == "neq");
-        Assert.Contains(differences, d => d.GetProperty("id").GetInt64() == 250 && d.GetProperty("type").GetString() == "base_missing");
+        Assert.Contains(differences, d => d.GetProperty("key").GetString() == "17" && d.GetProperty("type").GetString() == "target_missing");
+        Assert.Contains(differences, d => d.GetProperty("key").GetString() == "33" && d.GetProperty("type").GetString() == "neq");
+        Assert.Contains(differences, d => d.GetProperty("key").GetString() == "250" && d.GetProperty("type").GetString() == "base_missing");
         // Not a terminal: plain progress lines and the result on standard output.
         Assert.Contains(validate.StandardOutput, l => l.StartsWith("Validating: ", StringComparison.Ordinal));
         Assert.Contains(validate.StandardOutput, l => l.Contains("16 difference(s) found", StringComparison.Ordinal));

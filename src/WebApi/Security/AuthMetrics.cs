@@ -22,9 +22,12 @@ internal sealed class CountingAuthorizationResultHandler : IAuthorizationMiddlew
     private readonly AuthorizationMiddlewareResultHandler _default = new();
     private readonly Counter<long> _rejected;
     private readonly bool _jwt;
+    private readonly KeyValuePair<string, object?> _instance;
 
-    public CountingAuthorizationResultHandler(IMeterFactory meters, IOptions<AuthOptions> auth)
+    public CountingAuthorizationResultHandler(IMeterFactory meters, IOptions<AuthOptions> auth, Migration.Application.Abstractions.IInstanceRegistry instances)
     {
+        // Tagged with the instance, as the retry counters are: one process may host several instances (the tests do).
+        _instance = new("migration.instance", instances.InstanceId);
         _rejected = meters.Create(MigrationMetrics.MeterName).CreateCounter<long>(
             "migration.auth.rejected", unit: "{request}", description: "Requests refused by authentication (401) or authorization (403)");
         _jwt = auth.Value.Jwt.Enabled;
@@ -86,5 +89,5 @@ internal sealed class CountingAuthorizationResultHandler : IAuthorizationMiddlew
     }
 
     private void Count(int status, string reason) =>
-        _rejected.Add(1, new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("reason", reason));
+        _rejected.Add(1, new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("reason", reason), _instance);
 }
