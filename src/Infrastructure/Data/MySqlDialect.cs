@@ -61,30 +61,6 @@ internal sealed class MySqlDialect : SqlDialect
     public override string RaiseIdFloor(string table, long floor) =>
         string.Create(CultureInfo.InvariantCulture, $"ALTER TABLE {Quote(table)} AUTO_INCREMENT = {floor + 1}");
 
-    public override string Upsert(TableSpec table)
-    {
-        var insert = InsertPrefix(table.Name, table.AllColumns.Select(c => c.Name).ToArray());
-        if (table.Columns.Count == 0)
-        {
-            // A key-only table: nothing to update, but the statement must not fail on a row already there.
-            var first = Quote(table.Key[0].Name);
-            return $"{insert} ON DUPLICATE KEY UPDATE {first} = {first}";
-        }
-
-        if (table.Version is not { } v)
-        {
-            return $"{insert} ON DUPLICATE KEY UPDATE {string.Join(", ", table.Columns.Select(c => $"{Quote(c.Name)} = VALUES({Quote(c.Name)})"))}";
-        }
-
-        // MySQL applies the assignments left to right, so the version, which the guard reads, is assigned last.
-        var version = Quote(v.Column.Name);
-        var guard = $"(VALUES({version}) >= {version} OR {version} <= @confirmed)";
-        var sets = table.Columns.Where(c => c.Name != v.Column.Name)
-            .Append(v.Column)
-            .Select(c => $"{Quote(c.Name)} = IF({guard}, VALUES({Quote(c.Name)}), {Quote(c.Name)})");
-        return $"{insert} ON DUPLICATE KEY UPDATE {string.Join(", ", sets)}";
-    }
-
     /// <summary>The collation's sort key: two values the server calls equal have the same weight, and weights order as the collation does.</summary>
     public override string? KeyWeight(ColumnSpec column) => column.Kind == ColumnKind.Text ? $"WEIGHT_STRING({Quote(column.Name)})" : null;
 

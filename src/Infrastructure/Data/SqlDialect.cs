@@ -15,12 +15,20 @@ internal abstract class SqlDialect
     public static string Quote(string identifier) => $"`{identifier.Replace("`", "``", StringComparison.Ordinal)}`";
 
     /// <summary>
-    /// Inserts a row or updates the existing one with the same key. With a version column, only where the existing
-    /// row's version is not newer than the incoming one or not newer than <c>@confirmed</c> (the repair's guard,
-    /// <see cref="Domain.Repair.RepairRule"/>): a row written after that is left as it is. Parameters are <c>@p0</c>,
-    /// <c>@p1</c>… in the order of <see cref="TableSpec.AllColumns"/>, and <c>@confirmed</c>.
+    /// Sets the compared columns (<c>@c0</c>, <c>@c1</c>… in <see cref="TableSpec.Columns"/> order) of the row matching
+    /// <paramref name="keyPredicate"/>. With a version column, only where the row's version is not newer than the
+    /// incoming one (<c>@cv</c>) or not newer than <c>@confirmed</c> (the repair's guard,
+    /// <see cref="Domain.Repair.RepairRule"/>): a row written after that is left as it is.
     /// </summary>
-    public abstract string Upsert(TableSpec table);
+    public static string GuardedUpdate(TableSpec table, string keyPredicate)
+    {
+        var sets = string.Join(", ", table.Columns.Select((c, i) => $"{Quote(c.Name)} = @c{i}"));
+        var guard = table.Version is { } v ? $" AND ({Quote(v.Column.Name)} <= @cv OR {Quote(v.Column.Name)} <= @confirmed)" : "";
+        return $"UPDATE {Quote(table.Name)} SET {sets} WHERE {keyPredicate}{guard}";
+    }
+
+    /// <summary>Inserts a row with these columns (<c>@p0</c>, <c>@p1</c>…): the base row whole, ignored columns included.</summary>
+    public static string Insert(string table, IReadOnlyList<string> columns) => InsertPrefix(table, columns);
 
     /// <summary>Deletes the row matching <paramref name="keyPredicate"/>, unless its version is newer than <c>@confirmed</c>.</summary>
     public static string GuardedDelete(TableSpec table, string keyPredicate) =>

@@ -72,20 +72,6 @@ internal sealed class SqliteDialect : SqlDialect
         $"INSERT INTO sqlite_sequence (name, seq) SELECT '{table.Replace("'", "''", StringComparison.Ordinal)}', {floor} " +
         $"WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = '{table.Replace("'", "''", StringComparison.Ordinal)}')");
 
-    public override string Upsert(TableSpec table)
-    {
-        var sets = table.Columns.Select(c => $"{Quote(c.Name)} = excluded.{Quote(c.Name)}").ToArray();
-        var sql = $"{InsertPrefix(table.Name, table.AllColumns.Select(c => c.Name).ToArray())} ON CONFLICT({KeySql.Columns(table)}) " +
-            (sets.Length == 0 ? "DO NOTHING" : $"DO UPDATE SET {string.Join(", ", sets)}");
-        if (table.Version is { } v && sets.Length > 0)
-        {
-            var version = Quote(v.Column.Name);
-            sql += $" WHERE excluded.{version} >= {Quote(table.Name)}.{version} OR {Quote(table.Name)}.{version} <= @confirmed";
-        }
-
-        return sql;
-    }
-
     /// <summary>BINARY orders by the UTF-8 bytes; NOCASE folds ASCII letters first (SQLite's only built-in case rule).</summary>
     public override byte[] LocalWeight(string value, TextCollation? collation) =>
         System.Text.Encoding.UTF8.GetBytes(collation?.CaseInsensitive == true

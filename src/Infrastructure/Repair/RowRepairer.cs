@@ -83,17 +83,45 @@ internal sealed class RowRepairer(
                         confirmedAt, cancellationToken);
                     written = RepairOutcome.Deleted;
                     break;
-                default:
+                case RepairAction.Copy when otherRow is not null:
                     await ExecuteAsync(other, table, command =>
                     {
-                        object?[] values = [.. baseRow!.Key.Values, .. baseRow.Values];
-                        for (var i = 0; i < values.Length; i++)
+                        for (var i = 0; i < baseRow!.Values.Length; i++)
                         {
-                            AddParameter(command, $"@p{i}", values[i]);
+                            AddParameter(command, $"@c{i}", baseRow.Values[i]);
                         }
 
-                        return other.Dialect.Upsert(table);
+                        if (table.VersionIndex >= 0)
+                        {
+                            AddParameter(command, "@cv", baseRow.Values[table.VersionIndex]);
+                        }
+
+                        return SqlDialect.GuardedUpdate(table, KeySql.Equal(table, key, "k", command));
                     }, _policy == RepairPolicy.NewestWins ? null : confirmedAt, cancellationToken);
+                    written = RepairOutcome.Upserted;
+                    break;
+                default:
+                    // The row is missing there: insert the base row whole, with the columns the run does not compare too.
+                    // A row another write inserted meanwhile makes this fail; the next round reads it and decides again.
+                    if (await reader.ReadWholeRowAsync(table, e.Direction, key, cancellationToken) is { } whole)
+                    {
+                        try
+                        {
+                            await ExecuteAsync(other, table, command =>
+                            {
+                                for (var i = 0; i < whole.Values.Length; i++)
+                                {
+                                    AddParameter(command, $"@p{i}", whole.Values[i]);
+                                }
+
+                                return SqlDialect.Insert(table.Name, whole.Columns);
+                            }, null, cancellationToken);
+                        }
+                        catch (DbException) when (round < MaxRounds)
+                        {
+                        }
+                    }
+
                     written = RepairOutcome.Upserted;
                     break;
             }

@@ -42,6 +42,24 @@ internal sealed class RowReader(SideDatabases databases)
         return result;
     }
 
+    /// <summary>The row with this key with every column of the side (the ones the run does not compare too), or null.</summary>
+    public async Task<(IReadOnlyList<string> Columns, object?[] Values)?> ReadWholeRowAsync(
+        TableSpec table, Direction side, RowKey key, CancellationToken cancellationToken)
+    {
+        await using var connection = await databases[side].OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT * FROM {SqlDialect.Quote(table.Name)} WHERE {KeySql.Equal(table, key, "k", command)}";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+        var values = Enumerable.Range(0, reader.FieldCount).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray();
+        return (columns, values);
+    }
+
     /// <summary>
     /// Up to <paramref name="limit"/> rows in (version, key) order after (<paramref name="version"/>,
     /// <paramref name="after"/>) — at <paramref name="version"/> or later when <paramref name="after"/> is null.
