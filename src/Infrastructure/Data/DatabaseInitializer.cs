@@ -4,6 +4,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Migration.Application.Abstractions;
+using Migration.Application.Common;
 using Migration.Domain;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.State;
@@ -18,6 +20,7 @@ internal sealed partial class DatabaseInitializer(
     SideDatabases databases,
     ControlDatabase control,
     IOptions<MigrationOptions> options,
+    ITableCatalog catalog,
     TimeProvider time,
     ILogger<DatabaseInitializer> logger) : IHostedLifecycleService
 {
@@ -66,7 +69,30 @@ internal sealed partial class DatabaseInitializer(
         }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// Resolves the configured tables once the schemas are in place, so the log shows one line per table (and per table
+    /// "*" leaves out). A table that cannot be compared does not stop the service: each start of a run refuses it with
+    /// 409 naming the table and column, and it is logged here.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await catalog.ResolveAsync(cancellationToken);
+        }
+        catch (TableShapeException ex)
+        {
+            foreach (var problem in ex.Problems)
+            {
+                LogShapeProblem(problem.ToString());
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Each run reads the schemas again, retrying.
+            LogCatalogUnread(ex);
+        }
+    }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -184,6 +210,12 @@ internal sealed partial class DatabaseInitializer(
         p[5].Value = seededAt + id;
         p[6].Value = seededAt + id;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A configured table cannot be compared, and runs will be refused until it is fixed: {Problem}")]
+    private partial void LogShapeProblem(string problem);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the configured tables' schemas at start; each run reads them again")]
+    private partial void LogCatalogUnread(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the demo users table: {Source} rows in the source, {Target} in the target; planted drift: {TargetMissing} target_missing, {Neq} neq, {BaseMissing} base_missing ({Seconds:F1} s)")]
     private partial void LogSeeded(int source, int target, int targetMissing, int neq, int baseMissing, double seconds);

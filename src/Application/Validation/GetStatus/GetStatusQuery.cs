@@ -36,6 +36,9 @@ public sealed record MigrationStatusDto(
     /// <summary>This instance's Kafka repair consumer (partitions, lag, dead letters); null when it runs none.</summary>
     public RepairConsumerStatus? Consumer { get; init; }
 
+    /// <summary>The configured tables as resolved against both schemas, and the tables <c>*</c> left out with the reason; null when not resolved yet.</summary>
+    public TablesDto? Tables { get; init; }
+
     /// <summary>Rows the repair policy refused to touch and that are still open (<c>GET /migrator/conflicts</c>); null when the control database could not be read.</summary>
     public long? OpenConflicts { get; init; }
     /// <summary>
@@ -54,6 +57,7 @@ internal sealed partial class GetStatusQueryHandler(
     IInstanceRegistry instances,
     IDoubleWriteMonitor doubleWrites,
     IConflictStore conflicts,
+    ITableCatalog catalog,
     IDeadLetterStore deadLetters,
     TimeProvider time,
     ILogger<GetStatusQueryHandler> logger)
@@ -87,6 +91,7 @@ internal sealed partial class GetStatusQueryHandler(
             Outbox = await outbox.GetAsync(cancellationToken),
             Consumer = consumer.Snapshot(),
             OpenConflicts = openConflicts,
+            Tables = await TablesAsync(cancellationToken),
             DeadLetters = await CountDeadLettersAsync(cancellationToken),
         };
     }
@@ -104,9 +109,47 @@ internal sealed partial class GetStatusQueryHandler(
         }
     }
 
+    /// <summary>The resolved tables; a catalog that cannot be resolved (a table that cannot be compared) shows the problems instead.</summary>
+    private async Task<TablesDto?> TablesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var resolved = await catalog.GetAsync(cancellationToken);
+            return new TablesDto(
+                resolved.Tables.Select(t => new TableDto(t.Name, t.Key.Select(k => k.Name).ToArray(), t.Version?.Column.Name, t.Columns.Count, t.Where)).ToArray(),
+                resolved.Skipped,
+                []);
+        }
+        catch (Common.TableShapeException ex)
+        {
+            return new TablesDto([], [], ex.Problems.Select(p => p.ToString()).ToArray());
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCatalogUnavailable(ex);
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status without tables: the schemas could not be read")]
+    private partial void LogCatalogUnavailable(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without instances: the control database could not be read")]
     private partial void LogInstancesUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without dead letters: they could not be counted")]
     private partial void LogDeadLettersUnavailable(Exception exception);
 }
+
+/// <summary>The migrated tables.</summary>
+/// <param name="Configured">Each table validated and repaired.</param>
+/// <param name="Skipped">Tables <c>"*"</c> left out, with the reason (no primary key, no counterpart on the target…).</param>
+/// <param name="Problems">Why the configured tables cannot be compared, one line per table and column; empty when they can.</param>
+public sealed record TablesDto(IReadOnlyList<TableDto> Configured, IReadOnlyList<SkippedTable> Skipped, IReadOnlyList<string> Problems);
+
+/// <summary>One configured table.</summary>
+/// <param name="Key">The key columns, in order.</param>
+/// <param name="VersionColumn">The column incremental validation walks; null: full runs only.</param>
+/// <param name="Columns">How many columns are compared besides the key.</param>
+/// <param name="Where">The filter applied on both sides, or null.</param>
+public sealed record TableDto(string Name, IReadOnlyList<string> Key, string? VersionColumn, int Columns, string? Where);
