@@ -53,6 +53,26 @@ public sealed class SecurityHeadersTests
         }
     }
 
+    [Fact]
+    public async Task JsonConsoleLogs_StandardOutputIsOnlyJson_TheGeneratedKeyGoesToStandardError()
+    {
+        await using var db = new SqliteTestDatabases();
+        using var service = ServiceProcess.Start(new Dictionary<string, string?>
+        {
+            ["Migration:DataDirectory"] = db.DataDirectory,
+            ["Migration:Seed:Rows"] = "20",
+            ["Logging:Console:FormatterName"] = "json",
+            ["Logging:LogLevel:Default"] = "Information",
+        });
+        await Eventually.HoldsAsync(async () => service.HasExited || await service.StatusAsync() is not null, "the service answering", seconds: 60);
+        Assert.False(service.HasExited, service.Output);
+
+        var lines = service.StandardOutput.Where(l => l.Length > 0).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => System.Text.Json.JsonDocument.Parse(line).Dispose());
+        Assert.Contains(service.Output.Split('\n'), l => l.Contains("X-Api-Key: ", StringComparison.Ordinal));
+    }
+
     private static void AssertSecurityHeaders(HttpResponseMessage response)
     {
         Assert.Equal(["nosniff"], response.Headers.GetValues("X-Content-Type-Options"));

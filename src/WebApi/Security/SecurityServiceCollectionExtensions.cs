@@ -82,14 +82,21 @@ internal static class SecurityServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Prints a generated key once, to the console only (never to the log), like a notebook token.</summary>
-    private sealed class GeneratedKeyPrinter(ApiKeyStore keys) : IHostedService
+    /// <summary>
+    /// Prints a generated key once, to the console only (never to the log), like a notebook token. With JSON console
+    /// logs (<c>Logging:Console:FormatterName=json</c>) it goes to standard error, so standard output stays one JSON
+    /// object per line for whatever collects it.
+    /// </summary>
+    private sealed class GeneratedKeyPrinter(ApiKeyStore keys, IConfiguration configuration) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
             if (keys.TakeGeneratedKey() is { } key)
             {
-                Console.WriteLine($"""
+                var console = string.Equals(configuration["Logging:Console:FormatterName"], "json", StringComparison.OrdinalIgnoreCase)
+                    ? Console.Error
+                    : Console.Out;
+                console.WriteLine($"""
 
                     No API key is configured (Auth:ApiKeys), so this one was generated for this run:
 
