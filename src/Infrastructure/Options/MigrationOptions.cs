@@ -49,6 +49,14 @@ public sealed class ValidationOptions
     public int RecheckDelayMs { get; set; } = 100;
 
     /// <summary>
+    /// Incremental runs: a second cursor on each side trails this far behind the present and reads again every row whose
+    /// version it passes, so a transaction that commits late — after the main cursor passed the version it wrote, as a
+    /// long transaction that set its version when it began does — is still compared. Each row is read twice. 0 turns it
+    /// off. Default 5,000 ms.
+    /// </summary>
+    public int LateCommitWindowMs { get; set; } = 5_000;
+
+    /// <summary>
     /// Full runs on MySQL first compare checksums of chunks of about this many rows, computed by each server, and
     /// read rows only where a chunk differs. 0 compares every row (the ground truth; always so on SQLite). Default 4,000.
     /// </summary>

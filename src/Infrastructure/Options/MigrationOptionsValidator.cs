@@ -26,6 +26,7 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         var v = options.Validation;
         Range(failures, "Validation:BatchSize", v.BatchSize, 1, 100_000);
         Range(failures, "Validation:RecheckDelayMs", v.RecheckDelayMs, 0, 60_000);
+        Range(failures, "Validation:LateCommitWindowMs", v.LateCommitWindowMs, 0, 3_600_000);
         Range(failures, "Validation:ChunkRows", v.ChunkRows, 0, 1_000_000);
         Range(failures, "Validation:Parallelism", v.Parallelism, 1, 64);
         Range(failures, "Validation:TablesInParallel", v.TablesInParallel, 1, 64);

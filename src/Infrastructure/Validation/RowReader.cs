@@ -64,15 +64,23 @@ internal sealed class RowReader(SideDatabases databases)
     /// Up to <paramref name="limit"/> rows in (version, key) order after (<paramref name="version"/>,
     /// <paramref name="after"/>) — at <paramref name="version"/> or later when <paramref name="after"/> is null.
     /// </summary>
+    /// <param name="upTo">Read only rows whose version is at most this (a trailing cursor's horizon); null: no bound.</param>
     public Task<List<SideRow>> ReadChangedAfterAsync(
-        TableSpec table, Direction side, object version, RowKey? after, int limit, CancellationToken cancellationToken)
+        TableSpec table, Direction side, object version, RowKey? after, int limit, CancellationToken cancellationToken, object? upTo = null)
     {
         var v = SqlDialect.Quote(table.Version!.Column.Name);
         return QueryRowsAsync(table, side, command =>
             {
                 AddParameter(command, "@v", version);
+                var bound = "";
+                if (upTo is not null)
+                {
+                    AddParameter(command, "@upto", upTo);
+                    bound = $" AND {v} <= @upto";
+                }
+
                 // "v >= x AND (v > x OR (v = x AND key > k))" keeps a plain range on a (version, key) index.
-                return after is null ? $"{v} >= @v" : $"{v} >= @v AND ({v} > @v OR ({v} = @v AND {KeySql.After(table, after, "a", command)}))";
+                return (after is null ? $"{v} >= @v" : $"{v} >= @v AND ({v} > @v OR ({v} = @v AND {KeySql.After(table, after, "a", command)}))") + bound;
             },
             $"ORDER BY {v}, {KeySql.Columns(table)} LIMIT {limit.ToString(CultureInfo.InvariantCulture)}", cancellationToken);
     }

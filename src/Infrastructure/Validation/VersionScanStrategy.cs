@@ -7,69 +7,49 @@ namespace Migration.Infrastructure.Validation;
 /// <summary>
 /// Incremental run: walks (version, key) after its cursor on each side with keyset pagination, looks the same keys up on
 /// the other side with one query, and advances the cursor after every page; once both sides are caught up it waits the
-/// run's interval and polls again, until stopped.
+/// run's interval and polls again, until stopped. A second, trailing cursor per side walks the same way
+/// <see cref="Options.ValidationOptions.LateCommitWindowMs"/> behind the present: a transaction that commits after the
+/// main cursor passed its version (a long transaction that set the version when it began) is compared when the
+/// trailing cursor gets there. The trailing walk counts no rows: it reads rows the main one counted already.
 /// </summary>
 internal sealed class VersionScanStrategy : IValidationStrategy
 {
     public async Task RunAsync(TableContext context, CancellationToken cancellationToken)
     {
-        var (table, reader, batch, progress) = (context.Table, context.Reader, context.Options.BatchSize, context.Progress);
+        var (table, progress) = (context.Table, context.Progress);
         var start = Versions.FromEpochMs(table.Version!, context.Run.Utime);
         var interval = TimeSpan.FromMilliseconds(context.Run.IntervalMs);
+        var window = context.Options.LateCommitWindowMs;
+        // Trailing cursors start where the run's main cursors are (a resume re-reads the window before them too).
+        var trailing = (Base: Behind(table, progress.SafeBaseCursor, window), Target: Behind(table, progress.SafeTargetCursor, window));
         while (true)
         {
             // Base → target: rows changed in the base that are missing or different in the target.
-            var baseCursor = progress.BaseCursor;
-            var baseRows = await context.Steps.RunAsync("read base rows changed after the cursor", null, async ct =>
-            {
-                var changed = await reader.ReadChangedAfterAsync(table, context.BaseSide, Versions.Parse(table.Version!, baseCursor.Version) ?? start,
-                    Key(table, baseCursor), batch, ct);
-                var others = await reader.ReadByKeysAsync(table, context.OtherSide, changed.ConvertAll(r => r.Key), ct);
-                foreach (var row in changed)
-                {
-                    if (!others.TryGetValue(row.Key, out var other) || ValueRules.DifferingColumns(table, row, other) is not null)
-                    {
-                        context.Suspects.Add(row.Key);
-                    }
-                }
-
-                return changed;
-            }, cancellationToken);
+            var baseRows = await PageAsync(context, baseToTarget: true, progress.BaseCursor, start, upTo: null, cancellationToken);
             if (baseRows.Count > 0)
             {
-                var version = baseRows[^1].Values[table.VersionIndex]!;
-                var ms = Versions.ToEpochMs(version);
-                progress.AdvanceBase(new TableCursor(Versions.Text(version), baseRows[^1].Key.ToText(), ms), baseRows.Count,
-                    Math.Max(0, context.Time.GetUtcNow().ToUnixTimeMilliseconds() - ms));
+                var cursor = CursorOf(table, baseRows[^1]);
+                progress.AdvanceBase(cursor, baseRows.Count, Math.Max(0, context.Time.GetUtcNow().ToUnixTimeMilliseconds() - cursor.VersionMs!.Value));
             }
 
             // Target → base: rows changed in the target that the base lacks, or that the target changed later than the
             // base (a row the base → target walk does not see again).
-            var targetCursor = progress.TargetCursor;
-            var otherRows = await context.Steps.RunAsync("read target rows changed after the cursor", null, async ct =>
-            {
-                var changed = await reader.ReadChangedAfterAsync(table, context.OtherSide, Versions.Parse(table.Version!, targetCursor.Version) ?? start,
-                    Key(table, targetCursor), batch, ct);
-                var bases = await reader.ReadByKeysAsync(table, context.BaseSide, changed.ConvertAll(r => r.Key), ct);
-                foreach (var row in changed)
-                {
-                    if (!bases.TryGetValue(row.Key, out var baseRow)
-                        || (Versions.Compare(row.Values[table.VersionIndex], baseRow.Values[table.VersionIndex]) > 0
-                            && ValueRules.DifferingColumns(table, baseRow, row) is not null))
-                    {
-                        context.Suspects.Add(row.Key);
-                    }
-                }
-
-                return changed;
-            }, cancellationToken);
+            var otherRows = await PageAsync(context, baseToTarget: false, progress.TargetCursor, start, upTo: null, cancellationToken);
             if (otherRows.Count > 0)
             {
-                var version = otherRows[^1].Values[table.VersionIndex]!;
-                progress.AdvanceTarget(new TableCursor(Versions.Text(version), otherRows[^1].Key.ToText(), Versions.ToEpochMs(version)), otherRows.Count);
+                progress.AdvanceTarget(CursorOf(table, otherRows[^1]), otherRows.Count);
             }
 
-            var caughtUp = baseRows.Count < batch && otherRows.Count < batch;
+            var caughtUp = baseRows.Count < context.Options.BatchSize && otherRows.Count < context.Options.BatchSize;
+            if (window > 0)
+            {
+                var horizon = Versions.FromEpochMs(table.Version!, context.Time.GetUtcNow().ToUnixTimeMilliseconds() - window);
+                var b = await PageAsync(context, baseToTarget: true, trailing.Base, start, horizon, cancellationToken);
+                var t = await PageAsync(context, baseToTarget: false, trailing.Target, start, horizon, cancellationToken);
+                trailing = (b.Count > 0 ? CursorOf(table, b[^1]) : trailing.Base, t.Count > 0 ? CursorOf(table, t[^1]) : trailing.Target);
+                caughtUp &= b.Count < context.Options.BatchSize && t.Count < context.Options.BatchSize;
+            }
+
             await context.Suspects.FlushAsync(all: caughtUp, cancellationToken);
             await context.Throttle.WaitAsync(baseRows.Count + otherRows.Count, cancellationToken);
             if (caughtUp)
@@ -78,6 +58,49 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             }
         }
     }
+
+    /// <summary>
+    /// One page of rows changed after <paramref name="cursor"/> on one side (up to the <paramref name="upTo"/> version when
+    /// given), each looked up on the other side; the keys that differ become suspects.
+    /// </summary>
+    private static async Task<List<SideRow>> PageAsync(
+        TableContext context, bool baseToTarget, TableCursor cursor, object start, object? upTo, CancellationToken cancellationToken)
+    {
+        var (table, reader) = (context.Table, context.Reader);
+        var (side, other) = baseToTarget ? (context.BaseSide, context.OtherSide) : (context.OtherSide, context.BaseSide);
+        var step = $"read {(baseToTarget ? "base" : "target")} rows changed after the {(upTo is null ? "" : "trailing ")}cursor";
+        return await context.Steps.RunAsync(step, side, async ct =>
+        {
+            var changed = await reader.ReadChangedAfterAsync(
+                table, side, Versions.Parse(table.Version!, cursor.Version) ?? start, Key(table, cursor), context.Options.BatchSize, ct, upTo);
+            var found = await reader.ReadByKeysAsync(table, other, changed.ConvertAll(r => r.Key), ct);
+            foreach (var row in changed)
+            {
+                var differs = !found.TryGetValue(row.Key, out var counterpart)
+                    || (baseToTarget
+                        ? ValueRules.DifferingColumns(table, row, counterpart) is not null
+                        : Versions.Compare(row.Values[table.VersionIndex], counterpart.Values[table.VersionIndex]) > 0
+                            && ValueRules.DifferingColumns(table, counterpart, row) is not null);
+                if (differs)
+                {
+                    context.Suspects.Add(row.Key);
+                }
+            }
+
+            return changed;
+        }, cancellationToken);
+    }
+
+    private static TableCursor CursorOf(TableSpec table, SideRow row)
+    {
+        var version = row.Values[table.VersionIndex]!;
+        return new TableCursor(Versions.Text(version), row.Key.ToText(), Versions.ToEpochMs(version));
+    }
+
+    /// <summary>A cursor <paramref name="windowMs"/> before <paramref name="cursor"/>'s version, before any key of it.</summary>
+    private static TableCursor Behind(TableSpec table, TableCursor cursor, int windowMs) => cursor.VersionMs is { } ms
+        ? new TableCursor(Versions.Text(Versions.FromEpochMs(table.Version!, ms - windowMs)), null, ms - windowMs)
+        : TableCursor.Start;
 
     private static RowKey? Key(TableSpec table, TableCursor cursor) => cursor.Key is { } key ? RowKey.Parse(table, key) : null;
 }
