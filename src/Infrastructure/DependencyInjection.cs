@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
+using Migration.Application.Patterns.Cutover;
 using Migration.Application.Validation;
 using Migration.Domain;
 using Migration.Infrastructure.Data;
@@ -64,6 +65,11 @@ public static class DependencyInjection
             .WithCommandTimeout(sp.GetRequiredService<IOptions<MigrationOptions>>().Value.Validation.QueryTimeoutSeconds)));
         services.AddSingleton<ITableValidator, TableValidator>();
         services.AddSingleton<IRunCheckpointStore, EfRunCheckpointStore>();
+        services.AddOptions<CutoverOptions>().Configure<IOptions<MigrationOptions>>((cutover, migration) =>
+        {
+            cutover.MaxLagMs = migration.Value.Cutover.MaxLagMs;
+            cutover.QuietSeconds = migration.Value.Cutover.QuietSeconds;
+        });
         services.AddOptions<RunOptions>().Configure<IOptions<MigrationOptions>>((run, migration) =>
         {
             run.CheckpointInterval = TimeSpan.FromMilliseconds(migration.Value.Validation.CheckpointIntervalMs);
@@ -95,7 +101,7 @@ public static class DependencyInjection
         services.AddSingleton<KafkaHealthCheck>(); // one admin client for every probe, disposed with the host
         services.AddSingleton(sp => new MigrationMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<IValidationScheduler>(),
-            sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IInstanceRegistry>().InstanceId));
         return services;
     }
 
@@ -133,6 +139,7 @@ public static class DependencyInjection
         services.AddSingleton<RepairConsumerMonitor>();
         services.AddSingleton<IRepairConsumerMonitor>(sp => sp.GetRequiredService<RepairConsumerMonitor>());
         services.AddHostedService<KafkaRepairWorker>();
+        services.AddHostedService<Cutover.CutoverWatcher>();
     }
 
     /// <summary>

@@ -88,6 +88,9 @@ public sealed class TableRun(string table)
     /// <summary>Incremental runs: how far the base cursor's version is behind now, in ms; null before the first row.</summary>
     public long? CursorLagMs { get; private set; }
 
+    /// <summary>Incremental runs: when the table was last caught up (both sides read to their end); null before the first time.</summary>
+    public DateTimeOffset? CaughtUpAt { get; private set; }
+
     /// <summary>Rows per second between the last two <see cref="SampleRate"/> calls.</summary>
     public double RecentRowsPerSecond { get; private set; }
 
@@ -110,6 +113,9 @@ public sealed class TableRun(string table)
     }
 
     public void Estimate(long rows) => EstimatedRows = Math.Max(0, rows);
+
+    /// <summary>Incremental runs: both sides were read to their end at <paramref name="at"/>.</summary>
+    public void CaughtUp(DateTimeOffset at) => CaughtUpAt = at;
 
     public void AdvanceBase(TableCursor cursor, long rowsChecked, long? lagMs = null)
     {
@@ -199,7 +205,7 @@ public sealed class TableRun(string table)
     public TableCheckpoint ToCheckpoint() => new(
         Table, Status, SafeBaseCursor, SafeTargetCursor, RowsChecked, InconsistenciesOf(InconsistencyType.TargetMissing),
         InconsistenciesOf(InconsistencyType.Neq), InconsistenciesOf(InconsistencyType.BaseMissing), EventsPublished, Errors, LastError,
-        EstimatedRows);
+        EstimatedRows, CaughtUpAt);
 
     /// <summary>Rebuilds a table's progress; a table that was running continues from its safe cursors.</summary>
     public static TableRun FromCheckpoint(TableCheckpoint c)
@@ -212,6 +218,7 @@ public sealed class TableRun(string table)
             SafeTargetCursor = c.TargetCursor,
             LastError = c.LastError,
             EstimatedRows = c.EstimatedRows,
+            CaughtUpAt = c.CaughtUpAt,
         };
         table._status = (int)(c.Status == TableRunStatus.Running ? TableRunStatus.Pending : c.Status);
         table._rowsChecked = c.RowsChecked;
@@ -251,4 +258,5 @@ public sealed record TableCheckpoint(
     long EventsPublished,
     long Errors,
     string? LastError,
-    long EstimatedRows);
+    long EstimatedRows,
+    DateTimeOffset? CaughtUpAt = null);

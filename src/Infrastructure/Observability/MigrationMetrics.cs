@@ -16,52 +16,55 @@ public sealed class MigrationMetrics : IDisposable
 
     private readonly Meter _meter;
 
-    internal MigrationMetrics(IMeterFactory meters, IValidationScheduler scheduler, IRepairMonitor repairs, TimeProvider time)
+    /// <param name="instanceId">Tagged on every measurement (<c>migration.instance</c>), as on the retry and auth counters: the
+    /// meter is one per process, and one process may host several instances.</param>
+    internal MigrationMetrics(IMeterFactory meters, IValidationScheduler scheduler, IRepairMonitor repairs, TimeProvider time, string instanceId)
     {
         _meter = meters.Create(MeterName);
+        var instance = new KeyValuePair<string, object?>("migration.instance", instanceId);
         IEnumerable<(ValidationRun Run, KeyValuePair<string, object?> Kind)> Runs() =>
             Enum.GetValues<RunKind>()
                 .Select(kind => (Run: scheduler.Latest(kind), Kind: new KeyValuePair<string, object?>("kind", kind.ToString().ToLowerInvariant())))
                 .Where(x => x.Run is not null)
                 .Select(x => (x.Run!, x.Kind));
 
-        _meter.CreateObservableGauge("migration.validation.running", () => Runs().Select(r => new Measurement<int>(r.Run.Status == RunStatus.Running ? 1 : 0, r.Kind)),
+        _meter.CreateObservableGauge("migration.validation.running", () => Runs().Select(r => new Measurement<int>(r.Run.Status == RunStatus.Running ? 1 : 0, r.Kind, instance)),
             description: "1 while the latest run of the kind is running");
-        _meter.CreateObservableGauge("migration.validation.rows_checked", () => Runs().Select(r => new Measurement<long>(r.Run.RowsChecked, r.Kind)),
+        _meter.CreateObservableGauge("migration.validation.rows_checked", () => Runs().Select(r => new Measurement<long>(r.Run.RowsChecked, r.Kind, instance)),
             unit: "{row}", description: "Rows checked by the latest run of the kind");
-        _meter.CreateObservableGauge("migration.validation.rate", () => Runs().Select(r => new Measurement<double>(r.Run.RecentRowsPerSecond, r.Kind)),
+        _meter.CreateObservableGauge("migration.validation.rate", () => Runs().Select(r => new Measurement<double>(r.Run.RecentRowsPerSecond, r.Kind, instance)),
             unit: "{row}/s", description: "Rows checked per second over the last few seconds");
         _meter.CreateObservableGauge("migration.validation.inconsistencies", () => Runs().SelectMany(r => Enum.GetValues<InconsistencyType>()
-                .Select(type => new Measurement<long>(r.Run.InconsistenciesOf(type), r.Kind, new("type", type.ToWire())))),
+                .Select(type => new Measurement<long>(r.Run.InconsistenciesOf(type), r.Kind, new("type", type.ToWire()), instance))),
             unit: "{row}", description: "Inconsistencies found by the latest run of the kind, by type");
-        _meter.CreateObservableGauge("migration.validation.events_published", () => Runs().Select(r => new Measurement<long>(r.Run.EventsPublished, r.Kind)),
+        _meter.CreateObservableGauge("migration.validation.events_published", () => Runs().Select(r => new Measurement<long>(r.Run.EventsPublished, r.Kind, instance)),
             unit: "{event}", description: "Inconsistency events published by the latest run of the kind");
-        _meter.CreateObservableGauge("migration.validation.errors", () => Runs().Select(r => new Measurement<long>(r.Run.Errors, r.Kind)),
+        _meter.CreateObservableGauge("migration.validation.errors", () => Runs().Select(r => new Measurement<long>(r.Run.Errors, r.Kind, instance)),
             unit: "{error}", description: "Failed attempts (retried) of the latest run of the kind");
         _meter.CreateObservableGauge("migration.validation.duration", () => Runs().Select(r => new Measurement<double>(
-                ((r.Run.EndedAt ?? time.GetUtcNow()) - r.Run.StartedAt).TotalSeconds, r.Kind)),
+                ((r.Run.EndedAt ?? time.GetUtcNow()) - r.Run.StartedAt).TotalSeconds, r.Kind, instance)),
             unit: "s", description: "How long the latest run of the kind has run");
         _meter.CreateObservableGauge("migration.validation.cursor_lag", () => Runs()
                 .Select(r => (r.Kind, Lag: RunDto.CursorLag(r.Run, time.GetUtcNow())))
                 .Where(x => x.Lag is not null)
-                .Select(x => new Measurement<long>(x.Lag!.Value, x.Kind)),
+                .Select(x => new Measurement<long>(x.Lag!.Value, x.Kind, instance)),
             unit: "ms", description: "Incremental validation: now minus the cursor's utime");
         _meter.CreateObservableCounter<long>("migration.repair.rows", () =>
             {
                 var c = repairs.Snapshot();
                 return (IEnumerable<Measurement<long>>)
                 [
-                    new Measurement<long>(c.Upserted, new KeyValuePair<string, object?>("outcome", "upserted")),
-                    new Measurement<long>(c.Deleted, new KeyValuePair<string, object?>("outcome", "deleted")),
-                    new Measurement<long>(c.Unchanged, new KeyValuePair<string, object?>("outcome", "unchanged")),
-                    new Measurement<long>(c.Conflicts, new KeyValuePair<string, object?>("outcome", "conflict")),
-                    new Measurement<long>(c.GaveUp, new KeyValuePair<string, object?>("outcome", "gave_up")),
+                    new Measurement<long>(c.Upserted, new KeyValuePair<string, object?>("outcome", "upserted"), instance),
+                    new Measurement<long>(c.Deleted, new KeyValuePair<string, object?>("outcome", "deleted"), instance),
+                    new Measurement<long>(c.Unchanged, new KeyValuePair<string, object?>("outcome", "unchanged"), instance),
+                    new Measurement<long>(c.Conflicts, new KeyValuePair<string, object?>("outcome", "conflict"), instance),
+                    new Measurement<long>(c.GaveUp, new KeyValuePair<string, object?>("outcome", "gave_up"), instance),
                 ];
             },
             unit: "{event}", description: "Repair outcomes since the process started");
-        _meter.CreateObservableCounter("migration.repair.failed_attempts", () => repairs.Snapshot().Failed,
+        _meter.CreateObservableCounter("migration.repair.failed_attempts", () => new Measurement<long>(repairs.Snapshot().Failed, instance),
             unit: "{attempt}", description: "Repair attempts that failed and were retried");
-        _meter.CreateObservableGauge("migration.events.pending", () => repairs.Snapshot().Pending,
+        _meter.CreateObservableGauge("migration.events.pending", () => new Measurement<long>(repairs.Snapshot().Pending, instance),
             unit: "{event}", description: "Events published and not yet repaired");
     }
 

@@ -173,6 +173,8 @@ public sealed class MigrationOptions
 
     public DoubleWriteOptions DoubleWrite { get; set; } = new();
 
+    public CutoverSettings Cutover { get; set; } = new();
+
     public HealthOptions Health { get; set; } = new();
 
     /// <summary>
@@ -180,6 +182,22 @@ public sealed class MigrationOptions
     /// stops. Longer than the databases' command timeouts, so a write in flight ends with its own answer. Default 15.
     /// </summary>
     public int ShutdownTimeoutSeconds { get; set; } = 15;
+}
+
+/// <summary>The cut-over gate and its watcher (<c>Migration:Cutover</c>).</summary>
+public sealed class CutoverSettings
+{
+    /// <summary>While an incremental run is running, each table must have been caught up within this many ms. Default 5,000.</summary>
+    public long MaxLagMs { get; set; } = 5_000;
+
+    /// <summary>No new difference for this long before a change of base side; 0 turns it off. Default 10 s.</summary>
+    public int QuietSeconds { get; set; } = 10;
+
+    /// <summary>How often the watcher computes readiness for the next step, logs a change and publishes it. Default 2,000 ms.</summary>
+    public int WatchIntervalMs { get; set; } = 2_000;
+
+    /// <summary>With Kafka: the topic readiness changes are published to. Default <c>&lt;Topic&gt;.status</c>.</summary>
+    public string? StatusTopic { get; set; }
 }
 
 /// <summary>How the double-write pool treats a failed copy to the secondary side.</summary>

@@ -49,6 +49,13 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "PatternRefreshMs", options.PatternRefreshMs, 50, 60_000);
         Range(failures, "DoubleWrite:SecondaryTimeoutMs", options.DoubleWrite.SecondaryTimeoutMs, 100, 600_000);
         Range(failures, "DoubleWrite:FenceWaitMs", options.DoubleWrite.FenceWaitMs, 100, 600_000);
+        Range(failures, "Cutover:QuietSeconds", options.Cutover.QuietSeconds, 0, 86_400);
+        Range(failures, "Cutover:WatchIntervalMs", options.Cutover.WatchIntervalMs, 100, 3_600_000);
+        if (options.Cutover.MaxLagMs < 0)
+        {
+            failures.Add($"Migration:Cutover:MaxLagMs is {options.Cutover.MaxLagMs}; it must be 0 or more.");
+        }
+
         if (options.InstanceId is { Length: > 200 })
         {
             failures.Add("Migration:InstanceId must be at most 200 characters.");

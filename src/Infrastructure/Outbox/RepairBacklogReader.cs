@@ -1,8 +1,10 @@
 using Confluent.Kafka;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Infrastructure.Kafka;
 using Migration.Infrastructure.Options;
+using Migration.Infrastructure.State;
 
 namespace Migration.Infrastructure.Outbox;
 
@@ -11,14 +13,22 @@ namespace Migration.Infrastructure.Outbox;
 /// watermark minus the group's committed offset, as the brokers know them (so every repair instance's work counts,
 /// not only this one's).
 /// </summary>
-internal sealed class RepairBacklogReader(IOutboxMonitor outbox, KafkaClients kafka, IOptions<MigrationOptions> options) : IRepairBacklog
+internal sealed class RepairBacklogReader(IOutboxMonitor outbox, ControlDatabase control, KafkaClients kafka, IOptions<MigrationOptions> options)
+    : IRepairBacklog
 {
     private static readonly TimeSpan _timeout = TimeSpan.FromSeconds(5);
 
     public async Task<RepairBacklog> GetAsync(CancellationToken cancellationToken)
     {
         var pending = (await outbox.GetAsync(cancellationToken)).Pending;
-        return new RepairBacklog(pending, options.Value.Kafka.Enabled ? await Task.Run(GroupLag, cancellationToken) : null);
+        long? newest;
+        await using (var context = control.CreateContext())
+        {
+            newest = await context.Set<OutboxMessage>().MaxAsync(m => (long?)m.CreatedAtMs, cancellationToken);
+        }
+
+        return new RepairBacklog(pending, options.Value.Kafka.Enabled ? await Task.Run(GroupLag, cancellationToken) : null,
+            newest is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
     }
 
     private long GroupLag()

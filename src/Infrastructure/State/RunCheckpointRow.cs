@@ -107,6 +107,8 @@ internal sealed class TableCheckpointRow
 
     public string? LastError { get; set; }
 
+    public long? CaughtUpAtMs { get; set; }
+
     public void CopyFrom(RunKind kind, Guid runId, int position, TableCheckpoint t)
     {
         Kind = kind.ToString();
@@ -122,6 +124,7 @@ internal sealed class TableCheckpointRow
         EventsPublished = t.EventsPublished;
         Errors = t.Errors;
         LastError = RunCheckpointRow.Truncate(t.LastError);
+        CaughtUpAtMs = t.CaughtUpAt?.ToUnixTimeMilliseconds();
     }
 
     public TableCheckpoint ToCheckpoint() => new(
@@ -136,5 +139,6 @@ internal sealed class TableCheckpointRow
         EventsPublished,
         Errors,
         LastError,
-        EstimatedRows);
+        EstimatedRows,
+        CaughtUpAtMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null);
 }

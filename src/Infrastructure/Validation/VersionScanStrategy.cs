@@ -22,10 +22,12 @@ internal sealed class VersionScanStrategy : IValidationStrategy
         var window = context.Options.LateCommitWindowMs;
         // Trailing cursors start where the run's main cursors are (a resume re-reads the window before them too).
         var trailing = (Base: Behind(table, progress.SafeBaseCursor, window), Target: Behind(table, progress.SafeTargetCursor, window));
+        // The versions of rows the main walks compared: the trailing walks skip them, so a difference is published once.
+        var compared = new SeenVersions();
         while (true)
         {
             // Base → target: rows changed in the base that are missing or different in the target.
-            var baseRows = await PageAsync(context, baseToTarget: true, progress.BaseCursor, start, upTo: null, cancellationToken);
+            var baseRows = await PageAsync(context, baseToTarget: true, progress.BaseCursor, start, upTo: null, compared, cancellationToken);
             if (baseRows.Count > 0)
             {
                 var cursor = CursorOf(table, baseRows[^1]);
@@ -34,7 +36,7 @@ internal sealed class VersionScanStrategy : IValidationStrategy
 
             // Target → base: rows changed in the target that the base lacks, or that the target changed later than the
             // base (a row the base → target walk does not see again).
-            var otherRows = await PageAsync(context, baseToTarget: false, progress.TargetCursor, start, upTo: null, cancellationToken);
+            var otherRows = await PageAsync(context, baseToTarget: false, progress.TargetCursor, start, upTo: null, compared, cancellationToken);
             if (otherRows.Count > 0)
             {
                 progress.AdvanceTarget(CursorOf(table, otherRows[^1]), otherRows.Count);
@@ -43,9 +45,12 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             var caughtUp = baseRows.Count < context.Options.BatchSize && otherRows.Count < context.Options.BatchSize;
             if (window > 0)
             {
-                var horizon = Versions.FromEpochMs(table.Version!, context.Time.GetUtcNow().ToUnixTimeMilliseconds() - window);
-                var b = await PageAsync(context, baseToTarget: true, trailing.Base, start, horizon, cancellationToken);
-                var t = await PageAsync(context, baseToTarget: false, trailing.Target, start, horizon, cancellationToken);
+                var horizonMs = context.Time.GetUtcNow().ToUnixTimeMilliseconds() - window;
+                var horizon = Versions.FromEpochMs(table.Version!, horizonMs);
+                var b = await PageAsync(context, baseToTarget: true, trailing.Base, start, horizon, compared, cancellationToken);
+                var t = await PageAsync(context, baseToTarget: false, trailing.Target, start, horizon, compared, cancellationToken);
+                compared.ForgetBefore(Math.Min(
+                    trailing.Base.VersionMs ?? horizonMs, trailing.Target.VersionMs ?? horizonMs) - 1);
                 trailing = (b.Count > 0 ? CursorOf(table, b[^1]) : trailing.Base, t.Count > 0 ? CursorOf(table, t[^1]) : trailing.Target);
                 caughtUp &= b.Count < context.Options.BatchSize && t.Count < context.Options.BatchSize;
             }
@@ -54,6 +59,7 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             await context.Throttle.WaitAsync(baseRows.Count + otherRows.Count, cancellationToken);
             if (caughtUp)
             {
+                progress.CaughtUp(context.Time.GetUtcNow());
                 await Task.Delay(interval, context.Time, cancellationToken);
             }
         }
@@ -64,7 +70,7 @@ internal sealed class VersionScanStrategy : IValidationStrategy
     /// given), each looked up on the other side; the keys that differ become suspects.
     /// </summary>
     private static async Task<List<SideRow>> PageAsync(
-        TableContext context, bool baseToTarget, TableCursor cursor, object start, object? upTo, CancellationToken cancellationToken)
+        TableContext context, bool baseToTarget, TableCursor cursor, object start, object? upTo, SeenVersions compared, CancellationToken cancellationToken)
     {
         var (table, reader) = (context.Table, context.Reader);
         var (side, other) = baseToTarget ? (context.BaseSide, context.OtherSide) : (context.OtherSide, context.BaseSide);
@@ -76,6 +82,17 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             var found = await reader.ReadByKeysAsync(table, other, changed.ConvertAll(r => r.Key), ct);
             foreach (var row in changed)
             {
+                var version = row.Values[table.VersionIndex]!;
+                var key = (baseToTarget, row.Key.ToText(), Versions.Text(version));
+                if (upTo is null)
+                {
+                    compared.Add(key, Versions.ToEpochMs(version));
+                }
+                else if (compared.Contains(key))
+                {
+                    continue;
+                }
+
                 var differs = !found.TryGetValue(row.Key, out var counterpart)
                     || (baseToTarget
                         ? ValueRules.DifferingColumns(table, row, counterpart) is not null
@@ -103,6 +120,32 @@ internal sealed class VersionScanStrategy : IValidationStrategy
         : TableCursor.Start;
 
     private static RowKey? Key(TableSpec table, TableCursor cursor) => cursor.Key is { } key ? RowKey.Parse(table, key) : null;
+
+    /// <summary>(direction, key, version) the main walks compared, until the trailing walks have passed their version.</summary>
+    private sealed class SeenVersions
+    {
+        private readonly HashSet<(bool, string, string)> _seen = [];
+        private readonly PriorityQueue<(bool, string, string), long> _byVersion = new();
+
+        public void Add((bool, string, string) row, long versionMs)
+        {
+            if (_seen.Add(row))
+            {
+                _byVersion.Enqueue(row, versionMs);
+            }
+        }
+
+        public bool Contains((bool, string, string) row) => _seen.Contains(row);
+
+        public void ForgetBefore(long versionMs)
+        {
+            while (_byVersion.TryPeek(out var row, out var version) && version < versionMs)
+            {
+                _byVersion.Dequeue();
+                _seen.Remove(row);
+            }
+        }
+    }
 }
 
 /// <summary>Version values (integer ms since the epoch, or DATETIME/TIMESTAMP read as UTC) and their text in a cursor.</summary>

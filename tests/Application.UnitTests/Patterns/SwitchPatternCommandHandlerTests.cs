@@ -20,6 +20,7 @@ public sealed class SwitchPatternCommandHandlerTests
     private readonly IRepairBacklog _backlog = Substitute.For<IRepairBacklog>();
     private readonly IConflictStore _conflicts = Substitute.For<IConflictStore>();
     private readonly IDeadLetterStore _deadLetters = Substitute.For<IDeadLetterStore>();
+    private readonly CutoverOptions _cutover = new() { QuietSeconds = 0 };
     private readonly SwitchPatternCommandHandler _handler;
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
@@ -31,7 +32,7 @@ public sealed class SwitchPatternCommandHandlerTests
         _backlog.GetAsync(Arg.Any<CancellationToken>()).Returns(new RepairBacklog(0, null));
         _deadLetters.CountAsync(Arg.Any<CancellationToken>()).Returns(new DeadLetterCounts(0, 0));
         _handler = new SwitchPatternCommandHandler(
-            _patterns, _instances, new CutoverGate(_instances, _checkpoints, _backlog, _conflicts, _deadLetters),
+            _patterns, _instances, new CutoverGate(_instances, _checkpoints, _backlog, _conflicts, _deadLetters, Microsoft.Extensions.Options.Options.Create(_cutover), TimeProvider.System),
             new RunRebaser(_scheduler, TimeProvider.System, NullLogger<RunRebaser>.Instance), NullLogger<SwitchPatternCommandHandler>.Instance);
     }
 
@@ -196,5 +197,28 @@ public sealed class SwitchPatternCommandHandlerTests
 
         Assert.True(result.Forced);
         await _patterns.Received(1).TrySetAsync(WritePattern.DstFirst, 2, true, "ops-alice", Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Handle_BaseChangeWhileIncrementalLagsOrADifferenceIsFresh_RefusesSayingWhy()
+    {
+        Current(WritePattern.SrcFirst, 2);
+        var now = TimeProvider.System.GetUtcNow();
+        var proven = new RunCheckpoint(
+            Guid.NewGuid(), RunKind.Full, Direction.Src, 0, 0, now.AddMinutes(1), now.AddMinutes(2), RunStatus.Completed, 0, null, now, 0,
+            [new TableCheckpoint("users", TableRunStatus.Completed, TableCursor.Start, TableCursor.Start, 100, 0, 0, 0, 0, 0, null, 100)]);
+        var incremental = new RunCheckpoint(
+            Guid.NewGuid(), RunKind.Incremental, Direction.Src, 0, 500, now.AddMinutes(-5), null, RunStatus.Running, 0, null, now, 0,
+            [new TableCheckpoint("users", TableRunStatus.Running, TableCursor.Start, TableCursor.Start, 10, 0, 0, 0, 0, 0, null, 0, now.AddSeconds(-30))]);
+        _checkpoints.LoadAsync(Arg.Any<CancellationToken>()).Returns([proven, incremental]);
+        _backlog.GetAsync(Arg.Any<CancellationToken>()).Returns(new RepairBacklog(0, null, now.AddSeconds(-2)));
+        _cutover.QuietSeconds = 10;
+
+        var refused = await Assert.ThrowsAsync<ConflictException>(() => _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct).AsTask());
+
+        var reasons = Assert.IsAssignableFrom<IReadOnlyList<string>>(refused.Details["reasons"]);
+        Assert.Equal(2, reasons.Count);
+        Assert.Contains(reasons, r => r.Contains("last caught up", StringComparison.Ordinal) && r.Contains("MaxLagMs", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.Contains("waits for 10 s without one", StringComparison.Ordinal));
     }
 }

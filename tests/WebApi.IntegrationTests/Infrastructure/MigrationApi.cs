@@ -69,6 +69,8 @@ internal sealed class MigrationApi(
         builder.UseSetting("Migration:Validation:MaxRetryBackoffMs", "400");
         builder.UseSetting("Migration:Repair:RetryBackoffMs", "50");
         builder.UseSetting("Migration:Repair:MaxAttempts", "20");
+        // Tests prove a cut-over as soon as the repair drained; the quiet window has its own test.
+        builder.UseSetting("Migration:Cutover:QuietSeconds", "0");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Auth:ApiKeys:0:Name", "tests");
         builder.UseSetting("Auth:ApiKeys:0:Key", OperatorKey);

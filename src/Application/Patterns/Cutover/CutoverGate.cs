@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Domain;
 using Migration.Domain.Patterns;
@@ -12,6 +13,8 @@ namespace Migration.Application.Patterns.Cutover;
 /// <list type="bullet">
 /// <item>every live instance applies the current pattern, with no write of an older one still running;</item>
 /// <item>a full validation with the current base, started after that, has completed;</item>
+/// <item>a running incremental validation is caught up (within <see cref="CutoverOptions.MaxLagMs"/>), and no difference
+/// was found for <see cref="CutoverOptions.QuietSeconds"/>;</item>
 /// <item>everything found has been repaired: the outbox and the repair backlog are empty, no conflict or dead letter is
 /// open, and no instance has rows that differ without an event since that run started.</item>
 /// </list>
@@ -21,7 +24,9 @@ internal sealed class CutoverGate(
     IRunCheckpointStore checkpoints,
     IRepairBacklog backlog,
     IConflictStore conflicts,
-    IDeadLetterStore deadLetters)
+    IDeadLetterStore deadLetters,
+    IOptions<CutoverOptions> options,
+    TimeProvider time)
 {
     public async Task<CutoverCheck> CheckAsync(StoredPattern current, WritePattern target, CancellationToken cancellationToken)
     {
@@ -34,10 +39,18 @@ internal sealed class CutoverGate(
             reasons.Add($"instance(s) {string.Join(", ", lagging)} still apply a pattern older than {current.Pattern.ToWire()} (version {current.Version})");
         }
 
-        var run = (await checkpoints.LoadAsync(cancellationToken)).SingleOrDefault(c => c.Kind == RunKind.Full);
+        var saved = await checkpoints.LoadAsync(cancellationToken);
+        var run = saved.SingleOrDefault(c => c.Kind == RunKind.Full);
+        var incremental = saved.SingleOrDefault(c => c.Kind == RunKind.Incremental && c.Status == RunStatus.Running);
+        var now = time.GetUtcNow();
+        // The longest time since a table of the running incremental run was last caught up; null without such a run.
+        long? lag = incremental?.Tables.Where(t => t.Status != TableRunStatus.FullOnly)
+            .Select(t => t.CaughtUpAt is { } at ? (long)Math.Max(0, (now - at).TotalMilliseconds) : long.MaxValue)
+            .DefaultIfEmpty(0).Max();
+        var cleanPass = run is { Status: RunStatus.Completed, TargetMissing: 0, Neq: 0, BaseMissing: 0 } ? run.EndedAt : null;
         if (target.Primary() == currentBase)
         {
-            return new CutoverCheck(false, reasons.Count == 0, reasons, run, null);
+            return new CutoverCheck(false, reasons.Count == 0, reasons, run, null) { IncrementalLagMs = lag, LastCleanFullPassAt = cleanPass };
         }
 
         // The run must have started once no write of an older pattern could land behind its cursor anywhere.
@@ -52,7 +65,21 @@ internal sealed class CutoverGate(
             reasons.Add($"the full validation {run.RunId} since the switch is {run.Status.ToString().ToLowerInvariant()}, not completed");
         }
 
+        if (lag > options.Value.MaxLagMs)
+        {
+            reasons.Add(lag == long.MaxValue
+                ? "the running incremental validation has not caught up yet"
+                : $"the running incremental validation was last caught up {lag} ms ago, more than Migration:Cutover:MaxLagMs ({options.Value.MaxLagMs})");
+        }
+
         var pending = await backlog.GetAsync(cancellationToken);
+        var quiet = TimeSpan.FromSeconds(options.Value.QuietSeconds);
+        if (quiet > TimeSpan.Zero && pending.LastEventAt is { } last && now - last < quiet)
+        {
+            reasons.Add($"a difference was found {(now - last).TotalSeconds:F0} s ago; the cut-over waits for {options.Value.QuietSeconds} s without one " +
+                "(Migration:Cutover:QuietSeconds)");
+        }
+
         if (pending.OutboxPending > 0)
         {
             reasons.Add($"{pending.OutboxPending} event(s) wait in the outbox to be repaired");
@@ -84,7 +111,12 @@ internal sealed class CutoverGate(
         var atRisk = run is { } r && r.BaseSide == currentBase
             ? new CutoverRisk(r.RunId, r.TargetMissing, r.TargetMissing + r.Neq + r.BaseMissing, pending.Total, open, dead)
             : new CutoverRisk(null, null, null, pending.Total, open, dead);
-        return new CutoverCheck(true, reasons.Count == 0, reasons, run, atRisk);
+        return new CutoverCheck(true, reasons.Count == 0, reasons, run, atRisk)
+        {
+            IncrementalLagMs = lag,
+            LastCleanFullPassAt = cleanPass,
+            LastDifferenceAt = pending.LastEventAt,
+        };
     }
 }
 
@@ -92,7 +124,17 @@ internal sealed class CutoverGate(
 /// <param name="ChangesBase">False for a switch that keeps the base side: it needs no proof.</param>
 /// <param name="LastFullRun">The latest full run's checkpoint, whatever its base.</param>
 public sealed record CutoverCheck(
-    bool ChangesBase, bool Ready, IReadOnlyList<string> Reasons, RunCheckpoint? LastFullRun, CutoverRisk? AtRisk);
+    bool ChangesBase, bool Ready, IReadOnlyList<string> Reasons, RunCheckpoint? LastFullRun, CutoverRisk? AtRisk)
+{
+    /// <summary>The running incremental validation: the longest time since a table was caught up, in ms; null when none runs.</summary>
+    public long? IncrementalLagMs { get; init; }
+
+    /// <summary>When the latest full run ended, if it completed without finding a difference.</summary>
+    public DateTimeOffset? LastCleanFullPassAt { get; init; }
+
+    /// <summary>When the newest difference was found (or a copy failed); null when none is kept.</summary>
+    public DateTimeOffset? LastDifferenceAt { get; init; }
+}
 
 /// <summary>What a forced switch would put at risk, from the last full run with the current base and the backlog.</summary>
 /// <param name="RunId">The full run the counts come from; null when there is none with the current base.</param>

@@ -21,7 +21,17 @@ public sealed record GetCutoverQuery(string? To) : IRequest<CutoverDto>;
 /// <param name="LastFullRun">The latest full run, whichever instance ran it; null when there was none.</param>
 /// <param name="AtRisk">What forcing the switch now would put at risk; null when it keeps the base side.</param>
 public sealed record CutoverDto(
-    string Current, string? Next, bool ChangesBase, bool Ready, IReadOnlyList<string> Reasons, CutoverRunDto? LastFullRun, CutoverRisk? AtRisk);
+    string Current, string? Next, bool ChangesBase, bool Ready, IReadOnlyList<string> Reasons, CutoverRunDto? LastFullRun, CutoverRisk? AtRisk)
+{
+    /// <summary>The running incremental validation: the longest time since a table was caught up, in ms; null when none runs.</summary>
+    public long? IncrementalLagMs { get; init; }
+
+    /// <summary>When the latest full run ended, if it completed without finding a difference; null otherwise.</summary>
+    public DateTimeOffset? LastCleanFullPassAt { get; init; }
+
+    /// <summary>When the newest difference was found (or a double write's copy failed); null when none is kept.</summary>
+    public DateTimeOffset? LastDifferenceAt { get; init; }
+}
 
 /// <summary>A full run as its checkpoint in the control database shows it.</summary>
 public sealed record CutoverRunDto(
@@ -62,6 +72,11 @@ internal sealed class GetCutoverQueryHandler(IPatternStore patterns, CutoverGate
 
         return new CutoverDto(
             current.Pattern.ToWire(), target.ToWire(), check.ChangesBase, reasons.Count == 0, reasons,
-            check.LastFullRun is { } run ? CutoverRunDto.From(run) : null, check.AtRisk);
+            check.LastFullRun is { } run ? CutoverRunDto.From(run) : null, check.AtRisk)
+        {
+            IncrementalLagMs = check.IncrementalLagMs,
+            LastCleanFullPassAt = check.LastCleanFullPassAt,
+            LastDifferenceAt = check.LastDifferenceAt,
+        };
     }
 }
