@@ -29,6 +29,11 @@ public sealed class OrderLineValidatorTests
     }
 
     [Fact]
+    public void Put_PriceTheJsonReaderRoundedToZero_FailsOnPrice() =>
+        Assert.Equal("Price", Assert.Single(_put.Validate(new PutOrderLineCommand(1, 1, "A", 1,
+            decimal.Parse("0.0000000000000000000000000000", System.Globalization.CultureInfo.InvariantCulture))).Errors).PropertyName);
+
+    [Fact]
     public void Put_SkuLongerThanTheColumn_FailsOnSku() =>
         Assert.Equal("Sku", Assert.Single(_put.Validate(new PutOrderLineCommand(1, 1, new string('x', 41), 1, 1m)).Errors).PropertyName);
 

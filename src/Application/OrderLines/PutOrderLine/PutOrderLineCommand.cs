@@ -1,6 +1,7 @@
 using FluentValidation;
 using Mediator;
 using Migration.Application.Abstractions;
+using Migration.Application.Common;
 using Migration.Domain.Orders;
 
 namespace Migration.Application.OrderLines.PutOrderLine;
@@ -32,6 +33,7 @@ internal sealed class PutOrderLineCommandValidator : AbstractValidator<PutOrderL
             .Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("'price' is required.")
             .GreaterThanOrEqualTo(0m).WithMessage("'price' must not be negative.")
+            .Must(DecimalRules.NotRounded).WithMessage("'price' must have at most 10 digits before the decimal point and 2 after it.")
             .PrecisionScale(12, 2, ignoreTrailingZeros: true)
             .WithMessage("'price' must have at most 10 digits before the decimal point and 2 after it.");
     }
