@@ -88,6 +88,7 @@ public static class DependencyInjection
         services.AddSingleton<IDoubleWriteMonitor>(sp => sp.GetRequiredService<DoubleWriteMonitor>());
         services.AddSingleton<InFlightWrites>();
         services.AddSingleton<WriteFence>();
+        services.AddSingleton<MigratedTables>();
         services.AddSingleton<DoubleWriter>();
         services.AddSingleton(typeof(IMigratedRepository<>), typeof(DoubleWriteRepository<>));
         services.AddSingleton<IMigratedUnitOfWorkFactory, DoubleWriteUnitOfWorkFactory>();

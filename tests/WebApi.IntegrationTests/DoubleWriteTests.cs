@@ -343,8 +343,8 @@ public abstract class DoubleWriteTests
     {
         await using var api = await StartAsync("src_first");
         var users = api.Services.GetRequiredService<IMigratedRepository<User>>();
-        var stale = (await users.GetAsync(Clean2, _ct))!;
-        var fresh = (await users.GetAsync(Clean2, _ct))!;
+        var stale = (await users.GetAsync([Clean2], _ct))!;
+        var fresh = (await users.GetAsync([Clean2], _ct))!;
 
         fresh.Name = "First writer";
         await users.UpdateAsync(fresh, _ct);
@@ -363,11 +363,11 @@ public abstract class DoubleWriteTests
     {
         await using var api = await StartAsync("src_first");
         var work = api.Services.GetRequiredService<IMigratedUnitOfWorkFactory>().Begin();
-        var user = (await api.Services.GetRequiredService<IMigratedRepository<User>>().GetAsync(Clean1, _ct))!;
+        var user = (await api.Services.GetRequiredService<IMigratedRepository<User>>().GetAsync([Clean1], _ct))!;
 
         work.Update(user);
 
-        Assert.Throws<InvalidOperationException>(() => work.Delete<User>(Clean1));
+        Assert.Throws<InvalidOperationException>(() => work.Delete<User>([Clean1]));
     }
 
     [Fact]

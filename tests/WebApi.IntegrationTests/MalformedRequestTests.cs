@@ -10,7 +10,7 @@ namespace Migration.WebApi.IntegrationTests;
 
 /// <summary>
 /// A thousand generated malformed requests across every endpoint that takes input: each is answered promptly with a
-/// 4xx ProblemDetails, and none of them starts a run, switches the pattern or writes a row.
+/// 4xx ProblemDetails, and none of them starts a run, switches the pattern or writes a row (of users or order lines).
 /// </summary>
 public sealed class MalformedRequestTests : IAsyncLifetime
 {
@@ -43,6 +43,8 @@ public sealed class MalformedRequestTests : IAsyncLifetime
 
         var source = await _api.Databases.ReadAllAsync(Direction.Src);
         var target = await _api.Databases.ReadAllAsync(Direction.Dst);
+        var lines = (await _api.Databases.CountDifferencesAsync("order_lines", "order_id", "line_no"),
+            (await _api.Databases.ReadAllByKeyAsync(Direction.Src, "order_lines", "order_id", "line_no")).Count);
         var pattern = await _api.PatternAsync();
         Assert.Null((await _api.StatusAsync()).Incremental);
 
@@ -75,6 +77,8 @@ public sealed class MalformedRequestTests : IAsyncLifetime
         Assert.Equal((pattern.Pattern, pattern.Version, pattern.Applied), (after.Pattern, after.Version, after.Applied));
         Assert.Equal(source, await _api.Databases.ReadAllAsync(Direction.Src));
         Assert.Equal(target, await _api.Databases.ReadAllAsync(Direction.Dst));
+        Assert.Equal(lines, (await _api.Databases.CountDifferencesAsync("order_lines", "order_id", "line_no"),
+            (await _api.Databases.ReadAllByKeyAsync(Direction.Src, "order_lines", "order_id", "line_no")).Count));
     }
 
     /// <summary>Sends one request; returns its status and, if it is not a prompt 4xx ProblemDetails, why.</summary>

@@ -9,7 +9,10 @@ namespace Migration.Application.Common;
 /// </summary>
 /// <param name="side">The side that failed.</param>
 /// <param name="primaryCommitted">True when the failure was on the secondary, after the primary had committed.</param>
-/// <param name="rows">The keys of the rows involved, as <c>table:id</c> (ids are unknown for inserts that failed on the primary).</param>
+/// <param name="rows">
+/// The keys of the rows involved, as <c>table:key</c> with the key as events carry it (<c>users:42</c>,
+/// <c>order_lines:{"order_id":7,"line_no":1}</c>); <c>table:new</c> for an insert whose key the primary had not generated yet.
+/// </param>
 public sealed class WriteFailedException(string message, Direction side, bool primaryCommitted, IReadOnlyList<string> rows, Exception innerException)
     : Exception(message, innerException)
 {

@@ -1,4 +1,5 @@
 using FluentValidation;
+using Migration.Application.Common;
 
 namespace Migration.Application.Users;
 
@@ -29,6 +30,7 @@ internal static class UserFieldRules
             .Cascade(CascadeMode.Stop)
             .NotNull().WithMessage("'balance' is required.")
             .GreaterThanOrEqualTo(0m).WithMessage("'balance' must not be negative.")
+            .Must(DecimalRules.NotRounded).WithMessage("'balance' must have at most 10 digits before the decimal point and 2 after it.")
             .PrecisionScale(12, 2, ignoreTrailingZeros: true)
             .WithMessage("'balance' must have at most 10 digits before the decimal point and 2 after it.");
     }

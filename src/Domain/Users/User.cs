@@ -1,7 +1,7 @@
 namespace Migration.Domain.Users;
 
 /// <summary>The demo table that the embedded default migrates: a row of <c>users</c>.</summary>
-public sealed class User : IMigratedEntity
+public sealed class User : IVersioned
 {
     public long Id { get; set; }
 

@@ -15,6 +15,9 @@ internal sealed class MySqlDialect : SqlDialect
         "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
         "ON DUPLICATE KEY UPDATE `primary_side` = VALUES(`primary_side`), `changed_at` = VALUES(`changed_at`)";
 
+    public override bool IsDuplicateKey(Exception exception) =>
+        exception.GetBaseException() is MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.DuplicateKeyEntry };
+
     public override string TableExists =>
         "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = @t";
 

@@ -109,6 +109,9 @@ internal abstract class SqlDialect
     /// <summary>Makes the table's next generated key greater than <paramref name="floor"/> (never lower than it already is).</summary>
     public abstract string RaiseIdFloor(string table, long floor);
 
+    /// <summary>True when <paramref name="exception"/> (or what it wraps) is the engine refusing a duplicate primary or unique key.</summary>
+    public abstract bool IsDuplicateKey(Exception exception);
+
     private protected static void AddParameter(DbCommand command, string name, object? value)
     {
         var parameter = command.CreateParameter();

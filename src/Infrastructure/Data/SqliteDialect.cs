@@ -15,6 +15,10 @@ internal sealed class SqliteDialect : SqlDialect
         "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
         "ON CONFLICT(`id`) DO UPDATE SET `primary_side` = excluded.`primary_side`, `changed_at` = excluded.`changed_at`";
 
+    // SQLITE_CONSTRAINT (19), extended SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).
+    public override bool IsDuplicateKey(Exception exception) =>
+        exception.GetBaseException() is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 };
+
     public override string TableExists => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = @t";
 
     public override async Task<IReadOnlyList<string>> ReadTableNamesAsync(DbConnection connection, CancellationToken cancellationToken) =>

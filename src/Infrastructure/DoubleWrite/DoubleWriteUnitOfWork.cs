@@ -1,28 +1,34 @@
 using Migration.Application.Abstractions;
-using Migration.Domain;
 
 namespace Migration.Infrastructure.DoubleWrite;
 
-internal sealed class DoubleWriteUnitOfWorkFactory(DoubleWriter writer) : IMigratedUnitOfWorkFactory
+internal sealed class DoubleWriteUnitOfWorkFactory(DoubleWriter writer, MigratedTables tables) : IMigratedUnitOfWorkFactory
 {
-    public IMigratedUnitOfWork Begin() => new DoubleWriteUnitOfWork(writer);
+    public IMigratedUnitOfWork Begin() => new DoubleWriteUnitOfWork(writer, tables);
 }
 
-/// <summary>Collects writes and hands them to <see cref="DoubleWriter"/> in one commit. Each row may appear once per unit.</summary>
-internal sealed class DoubleWriteUnitOfWork(DoubleWriter writer) : IMigratedUnitOfWork
+/// <summary>
+/// Collects writes of any entity types of the pool and hands them to <see cref="DoubleWriter"/> in one commit. Each row
+/// may appear once per unit.
+/// </summary>
+internal sealed class DoubleWriteUnitOfWork(DoubleWriter writer, MigratedTables tables) : IMigratedUnitOfWork
 {
     private readonly List<PendingWrite> _writes = [];
-    private readonly HashSet<(Type, long)> _rows = [];
+    private readonly HashSet<string> _rows = [];
     private bool _committed;
 
     public IMigratedUnitOfWork Insert<TEntity>(TEntity entity)
-        where TEntity : class, IMigratedEntity => Add(new InsertWrite<TEntity>(entity), typeof(TEntity), entity.Id);
+        where TEntity : class => Add(new InsertWrite<TEntity>(tables.For<TEntity>(), entity));
 
     public IMigratedUnitOfWork Update<TEntity>(TEntity entity)
-        where TEntity : class, IMigratedEntity => Add(new UpdateWrite<TEntity>(entity), typeof(TEntity), entity.Id);
+        where TEntity : class => Add(new UpdateWrite<TEntity>(tables.For<TEntity>(), entity));
 
-    public IMigratedUnitOfWork Delete<TEntity>(long id)
-        where TEntity : class, IMigratedEntity => Add(new DeleteWrite<TEntity>(id), typeof(TEntity), id);
+    public IMigratedUnitOfWork Delete<TEntity>(object[] key)
+        where TEntity : class
+    {
+        var table = tables.For<TEntity>();
+        return Add(new DeleteWrite<TEntity>(table, table.Normalize(key)));
+    }
 
     public Task<WriteResult> CommitAsync(CancellationToken cancellationToken)
     {
@@ -35,17 +41,18 @@ internal sealed class DoubleWriteUnitOfWork(DoubleWriter writer) : IMigratedUnit
         return writer.CommitAsync(_writes, cancellationToken);
     }
 
-    private DoubleWriteUnitOfWork Add(PendingWrite write, Type entityType, long id)
+    private DoubleWriteUnitOfWork Add(PendingWrite write)
     {
         if (_committed)
         {
             throw new InvalidOperationException("This unit of work has been committed already; begin a new one.");
         }
 
-        // New rows (id 0) get their ids on commit; any other row once, so each row has one outcome and one utime.
-        if (id != 0 && !_rows.Add((entityType, id)))
+        // New rows whose key the primary generates get it on commit; any other row once, so each row has one outcome
+        // and one version.
+        if (write.KeyValues is not null && !_rows.Add(write.Key))
         {
-            throw new InvalidOperationException($"Row {entityType.Name}:{id} is written twice in one unit of work.");
+            throw new InvalidOperationException($"Row {write.Key} is written twice in one unit of work.");
         }
 
         _writes.Add(write);

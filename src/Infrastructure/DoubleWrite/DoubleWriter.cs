@@ -17,10 +17,10 @@ using Polly.Registry;
 namespace Migration.Infrastructure.DoubleWrite;
 
 /// <summary>
-/// The pool's write path. Under the pattern applied now: commits the writes in one transaction on the primary side;
-/// if that fails, throws and writes nothing elsewhere. Then copies the rows as the primary stored them to the
-/// secondary side in one transaction (once more if it failed on a row already there, overwriting such rows unless
-/// they are newer). If the copy fails, every row is reported at once as an inconsistency with the
+/// The pool's write path, for rows of any entity type the sides' model maps. Under the pattern applied now: commits the
+/// writes in one transaction on the primary side; if that fails, throws and writes nothing elsewhere. Then copies the
+/// rows as the primary stored them (keys included) to the secondary side in one transaction (once more if an insert met
+/// a row already there: kept if it is this row, never overwritten if it is another). If the copy fails, every row is reported at once as an inconsistency with the
 /// primary as its base (so the repair copies it), the failure is logged with the row keys and counted, and the
 /// caller's write succeeds — or fails, with <see cref="DoubleWriteOptions.StrictSecondary"/>.
 /// </summary>
@@ -101,6 +101,15 @@ internal sealed partial class DoubleWriter(
         {
             await WriteAsync(databases[primary], writes, (w, c, s, ct) => w.StageOnPrimaryAsync(c, s, now, ct), fence, cancellationToken);
         }
+        catch (DbUpdateException ex) when (writes.Any(w => w.HasAssignedKey) && databases[primary].Dialect.IsDuplicateKey(ex))
+        {
+            // A key the application assigns is taken already (another request created the row first): nothing was
+            // written, and the caller decides, as for an update that lost a race.
+            var inserted = writes.Where(w => w.HasAssignedKey).Select(w => w.Key).ToArray();
+            throw new ConflictException(
+                $"{primary.ToWire()}, the primary side, already holds a row under the key of {string.Join(", ", inserted)}; nothing was written.",
+                new Dictionary<string, object?> { ["rows"] = inserted });
+        }
         catch (Exception ex) when (ex is not (NotFoundException or ConflictException or OperationCanceledException or FenceMovedException))
         {
             monitor.PrimaryFailed();
@@ -160,15 +169,17 @@ internal sealed partial class DoubleWriter(
     /// <summary>An inserted row whose key the secondary already used for another row: stored as a conflict, never overwritten.</summary>
     private async Task RecordForeignRowsAsync(IReadOnlyList<PendingWrite> writes, Direction primary, Direction secondary)
     {
-        foreach (var write in writes.Where(w => w.ForeignVersionOnSecondary is not null))
+        foreach (var write in writes.Where(w => w.ForeignRowOnSecondary))
         {
             monitor.ForeignRow();
-            LogForeignRow(write.Key, secondary.ToWire(), write.ForeignVersionOnSecondary!.Value, write.Utime);
+            LogForeignRow(write.Key, secondary.ToWire(), write.ForeignVersionOnSecondary, write.Version);
             try
             {
                 await conflicts.RecordAsync(new Conflict(
-                    0, write.Table, write.RowKey.ToText(), primary, write.Utime, write.ForeignVersionOnSecondary,
-                    $"{secondary.ToWire()} holds another row under the key {primary.ToWire()} assigned (its version is older than the insert); it was not overwritten",
+                    0, write.Table, write.RowKey.ToText(), primary, write.Version, write.ForeignVersionOnSecondary,
+                    $"{secondary.ToWire()} holds another row under the key {primary.ToWire()} assigned (" +
+                    (write.Version is null ? "its values differ, and the table has no version to tell it from a copy of this row" : "its version is older than the insert") +
+                    "); it was not overwritten",
                     Guid.NewGuid(), time.GetUtcNow()), CancellationToken.None);
             }
             catch (Exception ex)
@@ -261,7 +272,7 @@ internal sealed partial class DoubleWriter(
     private partial void LogFenceWaitExpired(Exception exception, string rows);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Insert of {Row}: {Secondary} already holds another row under that key (version {Found}, the insert's {Written}); it was not overwritten and is stored as a conflict")]
-    private partial void LogForeignRow(string row, string secondary, long found, long written);
+    private partial void LogForeignRow(string row, string secondary, long? found, long? written);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Could not store the conflict of {Row}; validation will find it")]
     private partial void LogConflictNotStored(Exception exception, string row);

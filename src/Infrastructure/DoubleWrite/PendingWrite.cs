@@ -1,37 +1,45 @@
+using System.Collections;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Migration.Application.Common;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Tables;
 using Migration.Infrastructure.Data;
+using Migration.Infrastructure.Options;
 
 namespace Migration.Infrastructure.DoubleWrite;
 
 /// <summary>
-/// One row written through the pool. It is staged on the primary's context (inside its transaction, before
-/// <c>SaveChanges</c>), captures the row as the primary stored it, and then stages that same row on the secondary's
-/// context: same key, same <c>utime</c>, same values.
+/// One row written through the pool, of any entity type the sides' model maps (<see cref="MigratedTable"/>). It is
+/// staged on the primary's context (inside its transaction, before <c>SaveChanges</c>), captures the row as the
+/// primary stored it, and then stages that same row on the secondary's context: same key, same version, same values.
 /// </summary>
-internal abstract class PendingWrite(string entityName)
+internal abstract class PendingWrite(MigratedTable table)
 {
-    public string Table { get; protected set; } = entityName;
+    /// <summary>How the primary stores key values (a <see cref="Guid"/>'s text differs between engines).</summary>
+    private DatabaseProvider _provider = DatabaseProvider.MySql;
 
-    /// <summary>The row's key; 0 for an insert until the primary has assigned it.</summary>
-    public long Id { get; protected set; }
+    protected MigratedTable MigratedTable => table;
 
-    /// <summary>The <c>utime</c> written, identical on both sides.</summary>
+    public string Table => table.Name;
+
+    /// <summary>The row's key values in key order; null for an insert until the primary has generated its key.</summary>
+    public object?[]? KeyValues { get; protected set; }
+
+    /// <summary>The <c>utime</c> written, identical on both sides; 0 for an entity that is not versioned.</summary>
     public long Utime { get; protected set; }
+
+    /// <summary>The version written, or null for an entity that is not versioned.</summary>
+    public long? Version => table.Versioned ? Utime : null;
 
     /// <summary>The type of the event that reports the row when its copy to the secondary failed.</summary>
     public abstract InconsistencyType ReportedAs { get; }
 
-    public string Key => Id == 0 ? $"{Table}:new" : $"{Table}:{Id}";
+    /// <summary>The row as logs and failures name it: <c>users:42</c>, <c>order_lines:{"order_id":7,"line_no":1}</c>, <c>users:new</c>.</summary>
+    public string Key => table.Describe(KeyValues, _provider);
 
-    /// <summary>The row's key column, known once staged on the primary.</summary>
-    public string KeyColumn { get; protected set; } = "id";
-
-    /// <summary>The row's key as events carry it.</summary>
-    public RowKey RowKey => RowKey.Of(KeyColumn, Id);
+    /// <summary>The row's whole key as events carry it; known once staged on the primary (captured, for an insert).</summary>
+    public RowKey RowKey => table.RowKey(KeyValues ?? throw new InvalidOperationException($"{Key} has no key yet."), _provider);
 
     public abstract Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken);
 
@@ -42,35 +50,44 @@ internal abstract class PendingWrite(string entityName)
     public abstract void Capture(SideDbContext context);
 
     /// <param name="overwrite">
-    /// The first attempt failed and is being repeated: an insert then also overwrites a row already there under its
-    /// key (see <see cref="DoubleWriter"/>).
+    /// The first attempt failed and is being repeated: an insert then looks up a row already there under its key (see
+    /// <see cref="DoubleWriter"/>).
     /// </param>
     public abstract Task StageOnSecondaryAsync(
         SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Set when an insert's copy found another row under its key on the secondary (an older version than the insert, so
-    /// not this row copied there first): its version. That row is left alone and stored as a conflict.
+    /// Set when an insert's copy found another row under its key on the secondary (for a versioned entity: an older
+    /// version than the insert; otherwise: other values), which is not this row copied there first. That row is left
+    /// alone and stored as a conflict.
     /// </summary>
+    public bool ForeignRowOnSecondary { get; protected set; }
+
+    /// <summary>The version of the row found by <see cref="ForeignRowOnSecondary"/>; null when the entity is not versioned.</summary>
     public long? ForeignVersionOnSecondary { get; protected set; }
 
     /// <summary>True for an insert: the only write whose first attempt on the secondary does not look the row up.</summary>
     public virtual bool IsInsert => false;
 
+    /// <summary>True for an insert whose key the caller gave (not generated by the primary): it can meet a duplicate there.</summary>
+    public virtual bool HasAssignedKey => false;
+
+    protected void StagingOn(SideDatabase side) => _provider = side.Provider;
+
     /// <summary>
     /// Makes the secondary's row equal to <paramref name="written"/>: inserts it if missing, overwrites it unless the
-    /// secondary already holds a newer version.
+    /// secondary already holds a newer version (an entity that is not versioned is always overwritten: the last copy wins).
     /// </summary>
     protected async Task CopyRowAsync<TEntity>(
         SideDbContext context, SideDatabase side, TEntity written, DoubleWriteMonitor monitor, CancellationToken cancellationToken)
-        where TEntity : class, IMigratedEntity
+        where TEntity : class
     {
-        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
+        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, table, KeyValues!, cancellationToken);
         if (stored is null)
         {
             context.Set<TEntity>().Add(written);
         }
-        else if (stored.Utime > Utime)
+        else if (stored is IVersioned s && s.Utime > Utime)
         {
             // A newer write reached the secondary first (two writes to one row racing, perhaps across a pattern switch).
             // That write reaches the other side as well, so keeping it here leaves both sides with the newest version.
@@ -83,29 +100,43 @@ internal abstract class PendingWrite(string entityName)
     }
 }
 
-internal sealed class InsertWrite<TEntity>(TEntity entity) : PendingWrite(typeof(TEntity).Name)
-    where TEntity : class, IMigratedEntity
+internal sealed class InsertWrite<TEntity> : PendingWrite
+    where TEntity : class
 {
+    private readonly TEntity _entity;
     private PropertyValues? _written;
+
+    public InsertWrite(MigratedTable table, TEntity entity)
+        : base(table)
+    {
+        _entity = entity;
+        KeyValues = table.AwaitsGeneratedKey(entity) ? null : table.KeyOf(entity);
+    }
 
     public override InconsistencyType ReportedAs => InconsistencyType.TargetMissing;
 
+    public override bool IsInsert => true;
+
+    public override bool HasAssignedKey => !MigratedTable.GeneratedKey;
+
     public override Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken)
     {
-        (Table, KeyColumn) = MigratedTable<TEntity>.Names(context);
-        Id = entity.Id;
-        Utime = entity.Utime = now;
-        context.Set<TEntity>().Add(entity);
+        StagingOn(side);
+        KeyValues = MigratedTable.AwaitsGeneratedKey(_entity) ? null : MigratedTable.KeyOf(_entity);
+        if (_entity is IVersioned versioned)
+        {
+            Utime = versioned.Utime = now;
+        }
+
+        context.Set<TEntity>().Add(_entity);
         return Task.CompletedTask;
     }
 
     public override void Capture(SideDbContext context)
     {
-        Id = entity.Id;
-        _written = context.Entry(entity).CurrentValues.Clone();
+        KeyValues = MigratedTable.KeyOf(_entity);
+        _written = context.Entry(_entity).CurrentValues.Clone();
     }
-
-    public override bool IsInsert => true;
 
     public override async Task StageOnSecondaryAsync(
         SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken)
@@ -113,55 +144,75 @@ internal sealed class InsertWrite<TEntity>(TEntity entity) : PendingWrite(typeof
         if (overwrite)
         {
             // The first attempt met a row under this key. The repair may have copied this very row first (same version,
-            // or newer if it has changed since); a row with an older version is another row, which is never overwritten.
-            var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
+            // or newer if it has changed since; without a version: the same values); any other row is never overwritten.
+            var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, MigratedTable, KeyValues!, cancellationToken);
             if (stored is null)
             {
                 context.Set<TEntity>().Add((TEntity)_written!.ToObject());
             }
-            else if (stored.Utime >= Utime)
+            else if (stored is IVersioned s && s.Utime >= Utime)
             {
                 monitor.SecondaryNewer();
             }
+            else if (stored is not IVersioned && SameValues(context.Entry(stored).CurrentValues, _written!))
+            {
+                // Without a version, equal values are all that tells this row from another: it is there already.
+            }
             else
             {
-                ForeignVersionOnSecondary = stored.Utime;
+                ForeignRowOnSecondary = true;
+                ForeignVersionOnSecondary = (stored as IVersioned)?.Utime;
             }
 
             return;
         }
 
-        // A plain INSERT with the primary's id, never the secondary's own auto-increment. No lookup first: on MySQL a
+        // A plain INSERT with the primary's key, never the secondary's own auto-increment. No lookup first: on MySQL a
         // locking read of a missing key takes a gap lock, and concurrent inserts would deadlock on it.
         context.Set<TEntity>().Add((TEntity)_written!.ToObject());
     }
+
+    private static bool SameValues(PropertyValues stored, PropertyValues written) =>
+        written.Properties.All(p => StructuralComparisons.StructuralEqualityComparer.Equals(stored[p], written[p]));
 }
 
-internal sealed class UpdateWrite<TEntity>(TEntity entity) : PendingWrite(typeof(TEntity).Name)
-    where TEntity : class, IMigratedEntity
+internal sealed class UpdateWrite<TEntity> : PendingWrite
+    where TEntity : class
 {
+    private readonly TEntity _entity;
     private TEntity? _stored;
     private PropertyValues? _written;
+
+    public UpdateWrite(MigratedTable table, TEntity entity)
+        : base(table)
+    {
+        _entity = entity;
+        KeyValues = table.KeyOf(entity);
+    }
 
     public override InconsistencyType ReportedAs => InconsistencyType.Neq;
 
     public override async Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken)
     {
-        (Table, KeyColumn) = MigratedTable<TEntity>.Names(context);
-        Id = entity.Id;
-        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, entity.Id, cancellationToken)
+        StagingOn(side);
+        KeyValues = MigratedTable.KeyOf(_entity);
+        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, MigratedTable, KeyValues, cancellationToken)
             ?? throw new NotFoundException($"{Key} does not exist on {side.Side.ToWire()}, the primary side.");
-        if (stored.Utime != entity.Utime)
+        if (_entity is IVersioned versioned && stored is IVersioned current)
         {
-            throw new ConflictException(
-                $"{Key} was changed by another write since it was read (utime {entity.Utime}, now {stored.Utime}); read it again and retry.",
-                new Dictionary<string, object?> { ["row"] = Key, ["utime"] = stored.Utime });
+            if (current.Utime != versioned.Utime)
+            {
+                throw new ConflictException(
+                    $"{Key} was changed by another write since it was read (utime {versioned.Utime}, now {current.Utime}); read it again and retry.",
+                    new Dictionary<string, object?> { ["row"] = Key, ["utime"] = current.Utime });
+            }
+
+            // Strictly increasing per row, so the order of utimes is the order of commits even within one millisecond or
+            // across instances whose clocks differ a little. The secondary relies on it to keep the newest version.
+            Utime = versioned.Utime = Math.Max(now, current.Utime + 1);
         }
 
-        // Strictly increasing per row, so the order of utimes is the order of commits even within one millisecond or
-        // across instances whose clocks differ a little. The secondary relies on it to keep the newest version.
-        Utime = entity.Utime = Math.Max(now, stored.Utime + 1);
-        context.Entry(stored).CurrentValues.SetValues(entity);
+        context.Entry(stored).CurrentValues.SetValues(_entity);
         _stored = stored;
     }
 
@@ -173,9 +224,13 @@ internal sealed class UpdateWrite<TEntity>(TEntity entity) : PendingWrite(typeof
         CopyRowAsync(context, side, (TEntity)_written!.ToObject(), monitor, cancellationToken);
 }
 
-internal sealed class DeleteWrite<TEntity>(long id) : PendingWrite(typeof(TEntity).Name)
-    where TEntity : class, IMigratedEntity
+internal sealed class DeleteWrite<TEntity> : PendingWrite
+    where TEntity : class
 {
+    /// <param name="key">The key's values, already of the key properties' types (<see cref="MigratedTable.Normalize"/>).</param>
+    public DeleteWrite(MigratedTable table, object[] key)
+        : base(table) => KeyValues = key;
+
     /// <summary>Whether the primary had the row.</summary>
     public bool Found { get; private set; }
 
@@ -183,9 +238,8 @@ internal sealed class DeleteWrite<TEntity>(long id) : PendingWrite(typeof(TEntit
 
     public override async Task StageOnPrimaryAsync(SideDbContext context, SideDatabase side, long now, CancellationToken cancellationToken)
     {
-        (Table, KeyColumn) = MigratedTable<TEntity>.Names(context);
-        Id = id;
-        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, id, cancellationToken);
+        StagingOn(side);
+        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, MigratedTable, KeyValues!, cancellationToken);
         Found = stored is not null;
         if (stored is not null)
         {
@@ -201,7 +255,7 @@ internal sealed class DeleteWrite<TEntity>(long id) : PendingWrite(typeof(TEntit
         SideDbContext context, SideDatabase side, DoubleWriteMonitor monitor, bool overwrite, CancellationToken cancellationToken)
     {
         // Also when the primary had no such row: the secondary must not keep one the truth does not have.
-        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, Id, cancellationToken);
+        var stored = await MigratedRows.FindForUpdateAsync<TEntity>(context, side, MigratedTable, KeyValues!, cancellationToken);
         if (stored is not null)
         {
             context.Set<TEntity>().Remove(stored);

@@ -28,13 +28,14 @@ internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckp
         {
             var table = checkpoint.Tables[i];
             var row = stored.FirstOrDefault(s => s.Table == table.Table);
-            if (row is null)
+            var added = row is null;
+            row ??= new TableCheckpointRow();
+            row.CopyFrom(checkpoint.Kind, checkpoint.RunId, i, table);
+            if (added)
             {
-                row = new TableCheckpointRow();
+                // Tracked only once its key is set: two new rows with the default key would collide in the change tracker.
                 tables.Add(row);
             }
-
-            row.CopyFrom(checkpoint.Kind, checkpoint.RunId, i, table);
         }
 
         await context.SaveChangesAsync(cancellationToken);

@@ -27,6 +27,20 @@ public sealed class UserValidatorTests
     }
 
     [Theory]
+    [InlineData("0.0000000000000000000000000000")] // JSON's 1e-30, rounded away by the reader
+    [InlineData("5.000000000000000000000000000")] // 5.00000000000000000000000000001, rounded
+    public void Create_BalanceTheJsonReaderRounded_FailsOnBalance(string balance)
+    {
+        var result = _create.Validate(new CreateUserCommand("Ada", "a@example.com", 1, decimal.Parse(balance, System.Globalization.CultureInfo.InvariantCulture)));
+
+        Assert.Equal("Balance", Assert.Single(result.Errors).PropertyName);
+    }
+
+    [Fact]
+    public void Create_BalanceWithTrailingZeros_Passes() =>
+        Assert.True(_create.Validate(new CreateUserCommand("Ada", "a@example.com", 1, 10.500m)).IsValid);
+
+    [Theory]
     [InlineData(1L, 1L, 5, "To")]
     [InlineData(1L, 2L, 0, "Amount")]
     [InlineData(1L, 2L, 0.001, "Amount")]

@@ -109,6 +109,13 @@ internal sealed class MalformedRequestGenerator
             new("balance", FieldType.Decimal, Required: true, "10.50",
                 ["0.001", "-0.001", "12345678901", "-12345678901", "1e30", "79228162514264337593543950336", "1e-30", "1e400", "0.12345678901234567890123456789"]),
         ], Optional: false, Template: ["name", "email", "age", "balance"]);
+        var line = new BodyShape(
+        [
+            new("sku", FieldType.Text, Required: true, "\"SKU-1\"", ["\"\"", Quoted(new string('s', 41)), Quoted(new string('s', 10_000)), "\"a\\u0000b\"", "\"a\\nb\""]),
+            new("qty", FieldType.Integer, Required: true, "2", ["0", "-1", "1000001", "2147483648", "-2147483649", "1.5", "99999999999999999999", "1e2"]),
+            new("price", FieldType.Decimal, Required: true, "19.90",
+                ["0.001", "-0.01", "12345678901", "1e30", "79228162514264337593543950336", "1e-30", "1e400", "0.12345678901234567890123456789"]),
+        ], Optional: false, Template: ["sku", "qty", "price"]);
         var transfer = new BodyShape(
         [
             new("from", FieldType.Integer, Required: true, "1", ["0", "-1", "-9223372036854775808", "1.5", "99999999999999999999"]),
@@ -139,6 +146,18 @@ internal sealed class MalformedRequestGenerator
                 .. BodyKinds(ExistingUser, user),
                 ("bad route value", r => new Draft($"/api/users/{BadRouteValue(r)}", Json(Valid(user)), "application/json")),
                 ("unknown user", r => new Draft($"/api/users/{UnknownId(r)}", Json(Valid(user)), "application/json")),
+            ]),
+            ("GET api/orders/{orderId:long}/lines", "GET",
+            [
+                .. QueryKinds("/api/orders/7/lines", ("afterLineNo", [.. _badLongs, "-1", "2147483648"]), ("limit", [.. _badLongs, "0", "-1", "1001", "2147483648"])),
+                ("bad route value", r => new Draft($"/api/orders/{BadKeyPart(r, "0")}/lines", null, null)),
+            ]),
+            ("GET api/orders/{orderId:long}/lines/{lineNo:int}", "GET", LineKinds()),
+            ("DELETE api/orders/{orderId:long}/lines/{lineNo:int}", "DELETE", LineKinds()),
+            ("PUT api/orders/{orderId:long}/lines/{lineNo:int}", "PUT",
+            [
+                .. BodyKinds(r => $"/api/orders/{r.NextInt64(1, 1_000)}/lines/{r.Next(1, 100)}", line),
+                ("bad route value", r => new Draft(BadLinePath(r), Json(Valid(line)), "application/json")),
             ]),
             ("GET migrator/dead-letters", "GET", QueryKinds("/migrator/dead-letters",
                 ("before", [.. _badLongs, "0", "-1", "-9223372036854775808"]), ("limit", [.. _badLongs, "0", "-1", "1001", "2147483648", "-2147483649"]))),
@@ -296,6 +315,20 @@ internal sealed class MalformedRequestGenerator
         ("bad route value", r => new Draft($"/api/users/{BadRouteValue(r)}", null, null)),
         ("unknown user", r => new Draft($"/api/users/{UnknownId(r)}", null, null)),
     ];
+
+    /// <summary>An order line's path with a bad order id or line number (not a number, out of range, or not positive).</summary>
+    private static (string Kind, Func<Random, Draft> Make)[] LineKinds() =>
+    [
+        ("bad route value", r => new Draft(BadLinePath(r), null, null)),
+        ("unknown line", r => new Draft($"/api/orders/{r.NextInt64(1, long.MaxValue)}/lines/{r.Next(1, int.MaxValue)}", null, null)),
+    ];
+
+    private static string BadLinePath(Random r) => r.Next(2) == 0
+        ? $"/api/orders/{BadKeyPart(r, "0", "-1")}/lines/{r.Next(1, 100)}"
+        : $"/api/orders/{r.NextInt64(1, 1_000)}/lines/{BadKeyPart(r, "0", "-5", "2147483648", "-2147483649")}";
+
+    /// <summary>A route value that is no positive key part: not a number, or one of <paramref name="outOfRange"/>.</summary>
+    private static string BadKeyPart(Random r, params string[] outOfRange) => r.Next(3) == 0 ? Pick(r, outOfRange) : BadRouteValue(r);
 
     private static string BadRouteValue(Random r) => Pick(r,
     [

@@ -11,5 +11,5 @@ public sealed record DeleteUserCommand(long Id) : IRequest<Unit>;
 internal sealed class DeleteUserCommandHandler(IMigratedRepository<User> users) : IRequestHandler<DeleteUserCommand, Unit>
 {
     public async ValueTask<Unit> Handle(DeleteUserCommand request, CancellationToken cancellationToken) =>
-        await users.DeleteAsync(request.Id, cancellationToken) ? Unit.Value : throw new NotFoundException($"There is no user {request.Id}.");
+        await users.DeleteAsync([request.Id], cancellationToken) ? Unit.Value : throw new NotFoundException($"There is no user {request.Id}.");
 }

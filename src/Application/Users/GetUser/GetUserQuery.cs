@@ -11,7 +11,7 @@ public sealed record GetUserQuery(long Id) : IRequest<UserDto>;
 internal sealed class GetUserQueryHandler(IMigratedRepository<User> users) : IRequestHandler<GetUserQuery, UserDto>
 {
     public async ValueTask<UserDto> Handle(GetUserQuery request, CancellationToken cancellationToken) =>
-        await users.GetAsync(request.Id, cancellationToken) is { } user
+        await users.GetAsync([request.Id], cancellationToken) is { } user
             ? UserDto.From(user)
             : throw new NotFoundException($"There is no user {request.Id}.");
 }

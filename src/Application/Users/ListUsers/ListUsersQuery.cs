@@ -28,7 +28,8 @@ internal sealed class ListUsersQueryHandler(IMigratedRepository<User> users) : I
     public async ValueTask<UserPageDto> Handle(ListUsersQuery request, CancellationToken cancellationToken)
     {
         var limit = request.Limit ?? ListUsersQuery.DefaultLimit;
-        var page = await users.ListAsync(request.AfterId ?? 0, limit, cancellationToken);
+        var afterId = request.AfterId ?? 0;
+        var page = await users.ListAsync(q => q.Where(u => u.Id > afterId).OrderBy(u => u.Id).Take(limit), cancellationToken);
         return new UserPageDto(page.Select(UserDto.From).ToArray(), page.Count == limit ? page[^1].Id : null);
     }
 }

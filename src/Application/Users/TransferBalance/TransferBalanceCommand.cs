@@ -38,8 +38,8 @@ internal sealed class TransferBalanceCommandHandler(IMigratedRepository<User> us
 
     public async ValueTask<TransferResultDto> Handle(TransferBalanceCommand request, CancellationToken cancellationToken)
     {
-        var from = await users.GetAsync(request.From!.Value, cancellationToken) ?? throw new NotFoundException($"There is no user {request.From}.");
-        var to = await users.GetAsync(request.To!.Value, cancellationToken) ?? throw new NotFoundException($"There is no user {request.To}.");
+        var from = await users.GetAsync([request.From!.Value], cancellationToken) ?? throw new NotFoundException($"There is no user {request.From}.");
+        var to = await users.GetAsync([request.To!.Value], cancellationToken) ?? throw new NotFoundException($"There is no user {request.To}.");
         var amount = request.Amount!.Value;
         if (from.Balance < amount)
         {

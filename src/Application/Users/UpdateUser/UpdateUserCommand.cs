@@ -18,7 +18,7 @@ internal sealed class UpdateUserCommandHandler(IMigratedRepository<User> users) 
 {
     public async ValueTask<UserDto> Handle(UpdateUserCommand request, CancellationToken cancellationToken)
     {
-        var user = await users.GetAsync(request.Id, cancellationToken) ?? throw new NotFoundException($"There is no user {request.Id}.");
+        var user = await users.GetAsync([request.Id], cancellationToken) ?? throw new NotFoundException($"There is no user {request.Id}.");
         user.Name = request.Name!;
         user.Email = request.Email!;
         user.Age = request.Age!.Value;
