@@ -46,27 +46,35 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             // Target → base: rows changed in the target that the base lacks, or that the target changed later than the
             // base (a row the base → target walk does not see again).
             var targetCursor = progress.TargetCursor;
-            var otherRows = await context.Steps.RunAsync("read target rows changed after the cursor", null, async ct =>
+            var (otherRows, notOnBaseWalk) = await context.Steps.RunAsync("read target rows changed after the cursor", null, async ct =>
             {
                 var changed = await reader.ReadChangedAfterAsync(table, context.OtherSide, Versions.Parse(table.Version!, targetCursor.Version) ?? start,
                     Key(table, targetCursor), batch, ct);
                 var bases = await reader.ReadByKeysAsync(table, context.BaseSide, changed.ConvertAll(r => r.Key), ct);
+                var uncounted = 0;
                 foreach (var row in changed)
                 {
-                    if (!bases.TryGetValue(row.Key, out var baseRow)
-                        || (Versions.Compare(row.Values[table.VersionIndex], baseRow.Values[table.VersionIndex]) > 0
+                    var onBase = bases.TryGetValue(row.Key, out var baseRow);
+                    if (!onBase
+                        || (Versions.Compare(row.Values[table.VersionIndex], baseRow!.Values[table.VersionIndex]) > 0
                             && ValueRules.DifferingColumns(table, baseRow, row) is not null))
                     {
                         context.Suspects.Add(row.Key);
                     }
+
+                    // A row the base → target walk reads too (the base has it, changed since the start) is one row checked, not two.
+                    if (!onBase || Versions.Compare(baseRow!.Values[table.VersionIndex], start) < 0)
+                    {
+                        uncounted++;
+                    }
                 }
 
-                return changed;
+                return (changed, uncounted);
             }, cancellationToken);
             if (otherRows.Count > 0)
             {
                 var version = otherRows[^1].Values[table.VersionIndex]!;
-                progress.AdvanceTarget(new TableCursor(Versions.Text(version), otherRows[^1].Key.ToText(), Versions.ToEpochMs(version)), otherRows.Count);
+                progress.AdvanceTarget(new TableCursor(Versions.Text(version), otherRows[^1].Key.ToText(), Versions.ToEpochMs(version)), notOnBaseWalk);
             }
 
             var caughtUp = baseRows.Count < batch && otherRows.Count < batch;
