@@ -70,18 +70,20 @@ public sealed class ValidateCommandTests : IAsyncLifetime
         Assert.True(root.GetProperty("seconds").GetDouble() > 0);
         var differences = root.GetProperty("differences").EnumerateArray().ToList();
         Assert.Equal(16, differences.Count);
-        Assert.Contains(differences, d => d.GetProperty("id").GetInt64() == 17 && d.GetProperty("type").GetString() == "target_missing");
-        Assert.Contains(differences, d => d.GetProperty("id").GetInt64() == 33 && d.GetProperty("type").GetString() == "neq");
-        Assert.Contains(differences, d => d.GetProperty("id").GetInt64() == 250 && d.GetProperty("type").GetString() == "base_missing");
+        Assert.Contains(differences, d => d.GetProperty("key").GetString() == "17" && d.GetProperty("type").GetString() == "target_missing");
+        Assert.Contains(differences, d => d.GetProperty("key").GetString() == "33" && d.GetProperty("type").GetString() == "neq");
+        Assert.Contains(differences, d => d.GetProperty("key").GetString() == "250" && d.GetProperty("type").GetString() == "base_missing");
         // Not a terminal: plain progress lines and the result on standard output.
         Assert.Contains(validate.StandardOutput, l => l.StartsWith("Validating: ", StringComparison.Ordinal));
         Assert.Contains(validate.StandardOutput, l => l.Contains("16 difference(s) found", StringComparison.Ordinal));
 
-        // Report only: the sides keep their drift, no event waits to be repaired, no run counts for a cut-over, no heartbeat.
+        // Report only: the sides keep their drift, no event waits to be repaired, no heartbeat; the run is in the history
+        // as report-only (which no cut-over takes as proof while it found differences), with its differences stored.
         Assert.Equal(16, (await _databases.DiffAsync()).Total);
         Assert.Equal(0, await CountAsync("outbox_events"));
-        Assert.Equal(0, await CountAsync("run_checkpoints"));
         Assert.Equal(0, await CountAsync("migration_instances"));
+        Assert.Equal(1, await CountAsync("migration_runs WHERE repair = 0"));
+        Assert.Equal(16, await CountAsync("migration_differences WHERE outcome = 'pending'"));
     }
 
     [Fact]

@@ -23,8 +23,7 @@ public sealed class InconsistenciesController(IMediator mediator) : ControllerBa
     /// <response code="200">A page of differences; <c>nextAfter</c> is null on the last page.</response>
     /// <response code="400">A parameter is invalid; <c>errors</c> names it.</response>
     [HttpGet]
-    [Produces("application/json", "text/csv")]
-    [ProducesResponseType<InconsistencyPageDto>(StatusCodes.Status200OK)]
+    [ProducesResponseType<InconsistencyPageDto>(StatusCodes.Status200OK, "application/json", "text/csv")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     public async Task<IActionResult> List(
         [FromQuery] string? run, [FromQuery] string? table, [FromQuery] string? type, [FromQuery] string? outcome, [FromQuery] long? after,

@@ -49,7 +49,6 @@ public sealed class RunsController(IMediator mediator) : ControllerBase
     /// <response code="404">No such run in the history.</response>
     [HttpGet("{id}/fix.sql")]
     [Authorize(Policy = Policies.Operator)]
-    [Produces("application/sql")]
     [ProducesResponseType<string>(StatusCodes.Status200OK, "application/sql")]
     [ProducesResponseType<ValidationProblemDetails>(StatusCodes.Status400BadRequest)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status401Unauthorized)]

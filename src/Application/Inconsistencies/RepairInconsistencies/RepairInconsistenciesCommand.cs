@@ -5,7 +5,6 @@ using Mediator;
 using Microsoft.Extensions.Logging;
 using Migration.Application.Abstractions;
 using Migration.Application.Inconsistencies.ListInconsistencies;
-using Migration.Application.Runs;
 using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Tables;
@@ -46,9 +45,9 @@ internal sealed class RepairInconsistenciesCommandValidator : AbstractValidator<
     {
         RuleFor(c => c.Run).Must(r => r is not null).When(c => c.Table is null && c.Keys is null)
             .WithMessage("Name what to repair: 'run', 'table' or 'keys' (with 'table').");
-        RuleFor(c => c.Run).MustBeRunId("run");
+        RuleFor(c => c.Run).Must(r => r is null || Guid.TryParse(r, out _)).WithMessage("'run' must be a run id (a GUID, as in GET /migrator/runs).");
         RuleFor(c => c.Table).NotEmpty().When(c => c.Keys is not null).WithMessage("'table' is required with 'keys': a key is a key of one table.");
-        RuleFor(c => c.Table).MaximumLength(128).WithMessage("'table' must be a table name (at most 128 characters).");
+        RuleFor(c => c.Table).Must(t => t is null || t.Length is > 0 and <= 128).WithMessage("'table' must be a table name (1 to 128 characters).");
         RuleFor(c => c.Type).Must(t => t is null || InconsistencyTypeExtensions.TryParseWire(t, out _))
             .WithMessage("'type' must be target_missing, neq or base_missing.");
         RuleFor(c => c.Outcome).Must(o => o is null or "pending" or "conflict").WithMessage("'outcome' must be pending or conflict: only open differences are repaired.");
