@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
+using Migration.Domain;
 using Migration.Domain.Patterns;
 using Migration.Domain.Runs;
 
@@ -94,11 +95,11 @@ internal sealed partial class ValidationScheduler(
             slot.Task = Task.Run(() => ExecuteAsync(slot, run, cancellation.Token), CancellationToken.None);
             if (kind == RunKind.Full)
             {
-                LogFullStarted(run.Id, run.BaseSide, Repairs(run));
+                LogFullStarted(run.Id, run.BaseSide.ToWire(), Repairs(run));
             }
             else
             {
-                LogIncrementalStarted(run.Id, run.BaseSide, run.Utime, run.IntervalMs, Repairs(run));
+                LogIncrementalStarted(run.Id, run.BaseSide.ToWire(), run.Utime, run.IntervalMs, Repairs(run));
             }
 
             return run;
@@ -358,10 +359,10 @@ internal sealed partial class ValidationScheduler(
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} (Full) started, base {BaseSide}, {Repair}")]
-    private partial void LogFullStarted(Guid runId, Migration.Domain.Direction baseSide, string repair);
+    private partial void LogFullStarted(Guid runId, string baseSide, string repair);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} (Incremental) started, base {BaseSide}, from utime {Utime}, interval {IntervalMs} ms, {Repair}")]
-    private partial void LogIncrementalStarted(Guid runId, Migration.Domain.Direction baseSide, long utime, long intervalMs, string repair);
+    private partial void LogIncrementalStarted(Guid runId, string baseSide, long utime, long intervalMs, string repair);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run history: {Count} run(s) older than the retention deleted with their differences after run {RunId}")]
     private partial void LogPruned(int count, Guid runId);
