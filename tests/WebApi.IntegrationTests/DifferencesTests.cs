@@ -350,6 +350,30 @@ public sealed class DifferencesTests
         Assert.All(await ListAllAsync(api, $"run={repairing.Id}", 100), i => Assert.Equal("pending", i.Outcome));
     }
 
+    [Fact]
+    public async Task OlderControlDatabase_WithoutTheReportTables_GetsThemAtStart()
+    {
+        var databases = new SqliteTestDatabases();
+        await using (var first = new MigrationApi(databases, Rows, ownsDatabases: false))
+        {
+            _ = first.Server;
+        }
+
+        await using (var control = new SqliteConnection($"Data Source={Path.Combine(databases.DataDirectory, "control.db")};Pooling=False"))
+        {
+            await control.OpenAsync(_ct);
+            await using var drop = control.CreateCommand();
+            drop.CommandText = "DROP TABLE migration_differences; DROP TABLE migration_runs;";
+            await drop.ExecuteNonQueryAsync(_ct);
+        }
+
+        await using var api = new MigrationApi(databases, Rows);
+        var run = await FullRunAsync(api, repair: false);
+
+        Assert.Equal(Found, (await ListAllAsync(api, $"run={run.Id}", 100)).Count);
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync($"/migrator/runs/{run.Id}", _ct)).StatusCode);
+    }
+
     [Theory]
     [InlineData("run=abc", "run")]
     [InlineData("type=missing", "type")]

@@ -46,13 +46,17 @@ public sealed class FixSqlTests(MariaDbFixture mariaDb)
             await databases.ExecuteAsync(side, _schema);
         }
 
-        // Started on first use, after the rows are in; disposing it drops the databases.
-        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
+        // Started on first use, after the rows are in; disposing it drops the databases. The control database is on
+        // MariaDB too, as in a deployment.
+        var settings = new Dictionary<string, string?>
         {
             ["Migration:Seed:Enabled"] = "false",
             ["Migration:Tables:0"] = Table,
             ["Migration:Validation:ChunkRows"] = "3",
-        });
+            ["Migration:Control:Provider"] = "MySql",
+            ["Migration:Control:ConnectionString"] = await databases.ControlConnectionStringAsync(),
+        };
+        await using var api = new MigrationApi(databases, settings: settings);
         foreach (var row in _rows)
         {
             await InsertAsync(databases, Direction.Src, row);
@@ -91,6 +95,18 @@ public sealed class FixSqlTests(MariaDbFixture mariaDb)
         Assert.Equal(0, await databases.CountDifferencesAsync(Table, "tenant", "code"));
         var check = await FullRunAsync(api);
         Assert.Equal(0, check.Inconsistencies.TargetMissing + check.Inconsistencies.Neq + check.Inconsistencies.BaseMissing);
+
+        // A control database made before the run history existed gets its tables at the next start.
+        await using (var control = new MySqlConnection(settings["Migration:Control:ConnectionString"]))
+        {
+            await control.OpenAsync(_ct);
+            await using var drop = new MySqlCommand("DROP TABLE migration_differences, migration_runs", control);
+            await drop.ExecuteNonQueryAsync(_ct);
+        }
+
+        await using var restarted = new MigrationApi(databases, settings: settings, ownsDatabases: false);
+        var again = await FullRunAsync(restarted);
+        Assert.Equal(HttpStatusCode.OK, (await restarted.CreateClient().GetAsync($"/migrator/runs/{again.Id}", _ct)).StatusCode);
     }
 
     private static object Default(int column) => column switch
