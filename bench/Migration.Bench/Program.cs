@@ -119,7 +119,7 @@ async Task<int> RunIncrementalAsync(IHost host)
         BenchDatabase.For(server, BenchDatabase.SourceDatabase), BenchDatabase.For(server, BenchDatabase.TargetDatabase), options.Rows);
     await load.PrepareTargetAsync();
 
-    var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, maxRowsPerSecond: null, CancellationToken.None);
+    var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, maxRowsPerSecond: null, repair: null, CancellationToken.None);
     var clock = Stopwatch.StartNew();
     await load.WriteAsync(options.UpdatesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
     var written = clock.Elapsed.TotalSeconds;

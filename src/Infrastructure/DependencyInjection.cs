@@ -15,6 +15,7 @@ using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Outbox;
 using Migration.Infrastructure.Patterns;
 using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.Reports;
 using Migration.Infrastructure.Schema;
 using Migration.Infrastructure.Resilience;
 using Migration.Infrastructure.State;
@@ -74,7 +75,12 @@ public static class DependencyInjection
         {
             run.CheckpointInterval = TimeSpan.FromMilliseconds(migration.Value.Validation.CheckpointIntervalMs);
             run.DefaultMaxRowsPerSecond = migration.Value.Validation.MaxRowsPerSecond;
+            run.DefaultRepair = migration.Value.Repair.Enabled;
+            run.ProgressInterval = TimeSpan.FromSeconds(migration.Value.Progress.IntervalSeconds);
         });
+        services.AddSingleton<IValidateOptions<MigrationOptions>, ReportOptionsValidator>();
+        services.AddSingleton<IRunHistory, EfRunHistory>();
+        services.AddSingleton<IFixScriptWriter, FixScriptWriter>();
 
         // The pattern, shared by every instance through the control database, and this instance's heartbeat. The
         // refresher is registered after the initializer, so the control tables exist when it loads the pattern.
@@ -118,6 +124,8 @@ public static class DependencyInjection
         services.AddSingleton<RowRepairer>();
         services.AddSingleton<IConflictStore, EfConflictStore>();
         services.AddSingleton<RepairHandler>();
+        services.AddSingleton<EfDifferenceStore>();
+        services.AddSingleton<IDifferenceStore>(sp => sp.GetRequiredService<EfDifferenceStore>());
         services.AddSingleton<EfDeadLetterStore>();
         services.AddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<EfDeadLetterStore>());
 

@@ -14,7 +14,6 @@ public sealed class EventPathConfigurationTests
 
     [Theory]
     [InlineData("Migration:Roles", "Repair", "Migration:Roles is Repair, which needs Kafka")]
-    [InlineData("Migration:Roles", "Api", "Migration:Roles is Api, which needs Kafka")]
     [InlineData("Migration:Outbox:BatchSize", "0", "Migration:Outbox:BatchSize is 0")]
     [InlineData("Migration:Kafka:Topic", "db move", "Migration:Kafka:Topic 'db move' is not a valid Kafka topic name")]
     [InlineData("Migration:Kafka:DeadLetterTopic", "dbMove", "Migration:Kafka:DeadLetterTopic must differ")]

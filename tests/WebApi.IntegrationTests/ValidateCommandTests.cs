@@ -77,11 +77,13 @@ public sealed class ValidateCommandTests : IAsyncLifetime
         Assert.Contains(validate.StandardOutput, l => l.StartsWith("Validating: ", StringComparison.Ordinal));
         Assert.Contains(validate.StandardOutput, l => l.Contains("16 difference(s) found", StringComparison.Ordinal));
 
-        // Report only: the sides keep their drift, no event waits to be repaired, no run counts for a cut-over, no heartbeat.
+        // Report only: the sides keep their drift, no event waits to be repaired, no heartbeat; the run is in the history
+        // as report-only (which no cut-over takes as proof while it found differences), with its differences stored.
         Assert.Equal(16, (await _databases.DiffAsync()).Total);
         Assert.Equal(0, await CountAsync("outbox_events"));
-        Assert.Equal(0, await CountAsync("run_checkpoints"));
         Assert.Equal(0, await CountAsync("migration_instances"));
+        Assert.Equal(1, await CountAsync("migration_runs WHERE repair = 0"));
+        Assert.Equal(16, await CountAsync("migration_differences WHERE outcome = 'pending'"));
     }
 
     [Fact]

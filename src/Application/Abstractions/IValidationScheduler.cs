@@ -14,11 +14,12 @@ public interface IValidationScheduler
     /// (<see cref="ITableValidator.EnsureComparableAsync"/>).
     /// </summary>
     /// <param name="maxRowsPerSecond">Throttle; null takes the configured default, 0 is unlimited.</param>
-    Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken);
+    /// <param name="repair">Whether what the run finds goes to the repair (false: report only); null takes the configured default.</param>
+    Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stops the run of this kind if any, then continues the latest one from its checkpoint (same id, settings
-    /// and counters; <paramref name="intervalMs"/> and <paramref name="maxRowsPerSecond"/> replace the run's own when given).
+    /// Stops the run of this kind if any, then continues the latest one from its checkpoint (same id, settings,
+    /// counters and repair flag; <paramref name="intervalMs"/> and <paramref name="maxRowsPerSecond"/> replace the run's own when given).
     /// Throws <see cref="Common.ConflictException"/>, changing nothing, when there is nothing to resume or the table
     /// cannot be compared.
     /// </summary>

@@ -39,7 +39,8 @@ internal sealed partial class RunRebaser(IValidationScheduler scheduler, TimePro
 
             // Once stopped, the run is started again whatever happens to the caller: a switch must not leave it stopped.
             var utime = kind == RunKind.Incremental ? ResumeUtime(old) : 0;
-            var replacement = await scheduler.StartAsync(kind, utime, old.IntervalMs, old.MaxRowsPerSecond, CancellationToken.None);
+            // A report-only run stays report-only: the switch must not start repairing what no one asked to repair.
+            var replacement = await scheduler.StartAsync(kind, utime, old.IntervalMs, old.MaxRowsPerSecond, old.Repair, CancellationToken.None);
             LogRestarted(kind, old.Id, replacement.Id, old.BaseSide.ToWire(), replacement.BaseSide.ToWire(), utime);
             results.Add(new RunRestartDto(Wire(kind), true,
                 $"restarted: the base side changed from {old.BaseSide.ToWire()} to {replacement.BaseSide.ToWire()}",

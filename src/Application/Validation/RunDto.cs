@@ -113,6 +113,9 @@ public sealed record RunDto(
     /// <summary>Of the estimated rows of every table checked; null without an estimate.</summary>
     public double? Percent { get; init; }
 
+    /// <summary>Whether what the run finds goes to the repair; false for a report-only run.</summary>
+    public bool Repair { get; init; } = true;
+
     public static RunDto From(ValidationRun run, DateTimeOffset now)
     {
         var rows = run.RowsChecked;
@@ -147,6 +150,7 @@ public sealed record RunDto(
             Tables = run.Tables.Select(t => TableRunDto.From(t, run.Kind)).ToArray(),
             Percent = run.Status == RunStatus.Completed ? 100
                 : run.EstimatedRows > 0 ? Math.Min(100, Math.Round(100.0 * rows / run.EstimatedRows, 1)) : null,
+            Repair = run.Repair,
         };
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Migration.Application.Abstractions;
 using Migration.Application.Common;
+using Migration.Domain;
 using Migration.Domain.Patterns;
 using Migration.Domain.Runs;
 
@@ -18,6 +19,7 @@ internal sealed partial class ValidationScheduler(
     IPatternStore patterns,
     IRunCheckpointStore checkpoints,
     IConflictStore conflicts,
+    IRunHistory history,
     IOptions<RunOptions> runOptions,
     TimeProvider time,
     ILogger<ValidationScheduler> logger) : IValidationScheduler, IHostedService
@@ -27,14 +29,15 @@ internal sealed partial class ValidationScheduler(
     private volatile bool _shuttingDown;
     private Task? _shutdown;
 
-    public async Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)
+    public async Task<ValidationRun> StartAsync(
+        RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, CancellationToken cancellationToken)
     {
         // A table the run could not compare is refused before anything is stopped, not left to fail (or retry) later.
         await validator.EnsureComparableAsync(kind, cancellationToken);
         var pattern = await patterns.GetAsync(cancellationToken);
         return await StartCoreAsync(kind, check: null, previous => new ValidationRun(
             Guid.NewGuid(), kind, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
-            maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond), cancellationToken);
+            maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond, repair ?? runOptions.Value.DefaultRepair), cancellationToken);
     }
 
     public async Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)
@@ -90,7 +93,15 @@ internal sealed partial class ValidationScheduler(
             slot.Run = run;
             slot.Cancellation = cancellation;
             slot.Task = Task.Run(() => ExecuteAsync(slot, run, cancellation.Token), CancellationToken.None);
-            LogStarted(run.Id, kind, run.BaseSide, run.Utime, run.IntervalMs);
+            if (kind == RunKind.Full)
+            {
+                LogFullStarted(run.Id, run.BaseSide.ToWire(), Repairs(run));
+            }
+            else
+            {
+                LogIncrementalStarted(run.Id, run.BaseSide.ToWire(), run.Utime, run.IntervalMs, Repairs(run));
+            }
+
             return run;
         }
         finally
@@ -183,21 +194,24 @@ internal sealed partial class ValidationScheduler(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = run.Id, ["Table"] = run.Table });
         using var saving = new CancellationTokenSource();
         run.SampleRate(time.GetUtcNow());
+        // Saved at once, so the run is in the history (GET /migrator/runs) from its start.
+        await SaveCheckpointAsync(run);
         var saver = SaveCheckpointsAsync(run, saving.Token);
+        var progress = ReportProgressAsync(run, saving.Token);
         try
         {
             await validator.RunAsync(run, cancellationToken);
             // Durable before it is visible: whoever sees the run completed (the cut-over gate reads the control
             // database) finds it so there, with the conflicts it supersedes closed.
             var endedAt = time.GetUtcNow();
-            if (run.Kind == RunKind.Full)
+            if (run.Kind == RunKind.Full && run.Repair)
             {
+                // A report-only run repairs nothing, so it decides no conflict again either.
                 await SupersedeConflictsAsync(run);
             }
 
             await SaveCheckpointAsync(run, completedAt: endedAt);
             run.Complete(endedAt);
-            LogEnded(run.Id, run.Kind, run.Status, run.RowsChecked);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -210,8 +224,6 @@ internal sealed partial class ValidationScheduler(
             {
                 run.Stop(time.GetUtcNow());
             }
-
-            LogEnded(run.Id, run.Kind, run.Status, run.RowsChecked);
         }
         catch (Exception ex)
         {
@@ -222,10 +234,56 @@ internal sealed partial class ValidationScheduler(
         {
             await saving.CancelAsync();
             await saver;
+            await progress;
             await SaveCheckpointAsync(run);
+            RunProgressLog.Summary(logger, run);
+            await PruneHistoryAsync(run);
             Interlocked.Decrement(ref slot.Live);
         }
     }
+
+    /// <summary>
+    /// Logs one line per running table every <see cref="RunOptions.ProgressInterval"/> until cancelled; none when it
+    /// is zero.
+    /// </summary>
+    private async Task ReportProgressAsync(ValidationRun run, CancellationToken cancellationToken)
+    {
+        if (runOptions.Value.ProgressInterval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(runOptions.Value.ProgressInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                RunProgressLog.Tables(logger, run);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Keeps the configured number of runs and their differences; a failure is logged, the next run's end tries again.</summary>
+    private async Task PruneHistoryAsync(ValidationRun run)
+    {
+        try
+        {
+            var pruned = await history.PruneAsync(CancellationToken.None);
+            if (pruned > 0)
+            {
+                LogPruned(pruned, run.Id);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogPruneFailed(ex, run.Id);
+        }
+    }
+
+    private static string Repairs(ValidationRun run) => run.Repair ? "repairing what it finds" : "report only";
 
     /// <summary>
     /// A completed full run found every difference still there when it started; its repair decides each again. So the
@@ -300,11 +358,17 @@ internal sealed partial class ValidationScheduler(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) started, base {BaseSide}, from utime {Utime}, interval {IntervalMs} ms")]
-    private partial void LogStarted(Guid runId, RunKind kind, Migration.Domain.Direction baseSide, long utime, long intervalMs);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} (Full) started, base {BaseSide}, {Repair}")]
+    private partial void LogFullStarted(Guid runId, string baseSide, string repair);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} ({Kind}) ended {Status} after {RowsChecked} rows")]
-    private partial void LogEnded(Guid runId, RunKind kind, RunStatus status, long rowsChecked);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Validation run {RunId} (Incremental) started, base {BaseSide}, from utime {Utime}, interval {IntervalMs} ms, {Repair}")]
+    private partial void LogIncrementalStarted(Guid runId, string baseSide, long utime, long intervalMs, string repair);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run history: {Count} run(s) older than the retention deleted with their differences after run {RunId}")]
+    private partial void LogPruned(int count, Guid runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the runs past the retention after run {RunId}; the next run's end tries again")]
+    private partial void LogPruneFailed(Exception exception, Guid runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Failed to save the checkpoint of validation run {RunId}")]
     private partial void LogCheckpointSaveFailed(Exception exception, Guid runId);

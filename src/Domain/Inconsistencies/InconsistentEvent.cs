@@ -29,6 +29,18 @@ public sealed record InconsistentEvent(
 
     /// <summary>The differing columns with both sides' values, for the report (not on the wire).</summary>
     public IReadOnlyList<ColumnDifference> Differences { get; init; } = [];
+
+    /// <summary>
+    /// Found by a report-only run: stored for the report, never handed to the repair (not on the wire). The double-write
+    /// pool's own reports never are.
+    /// </summary>
+    public bool ReportOnly { get; init; }
+
+    /// <summary>
+    /// An operator named <see cref="Direction"/> as the side that wins (<c>POST /migrator/inconsistencies/repair</c>): the
+    /// repair copies it whatever the repair policy prefers (on the wire as <c>"Decided": true</c>).
+    /// </summary>
+    public bool Decided { get; init; }
 }
 
 /// <summary>One column of a row that differs: its value on the base and on the other side, as display text (null for SQL NULL).</summary>

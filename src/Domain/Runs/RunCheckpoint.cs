@@ -4,6 +4,7 @@ namespace Migration.Domain.Runs;
 /// What survives a restart of a validation run: its settings, and each table's safe cursors and counters. The counters
 /// may count again the few rows between a safe cursor and where the run really was.
 /// </summary>
+/// <param name="Repair">Whether the run hands what it finds to the repair; false for a report-only run.</param>
 public sealed record RunCheckpoint(
     Guid RunId,
     RunKind Kind,
@@ -17,7 +18,8 @@ public sealed record RunCheckpoint(
     string? LastError,
     DateTimeOffset SavedAt,
     long MaxRowsPerSecond,
-    IReadOnlyList<TableCheckpoint> Tables)
+    IReadOnlyList<TableCheckpoint> Tables,
+    bool Repair = true)
 {
     public long RowsChecked => Tables.Sum(t => t.RowsChecked);
 

@@ -41,7 +41,9 @@ public sealed class ValidationRun
     private (DateTimeOffset At, long Rows)? _lastSample;
     private string? _lastError;
 
-    public ValidationRun(Guid id, RunKind kind, Direction baseSide, long utime, long intervalMs, DateTimeOffset startedAt, long maxRowsPerSecond = 0)
+    /// <param name="repair">False for a report-only run: what it finds is stored and listed, never repaired.</param>
+    public ValidationRun(
+        Guid id, RunKind kind, Direction baseSide, long utime, long intervalMs, DateTimeOffset startedAt, long maxRowsPerSecond = 0, bool repair = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(utime);
         ArgumentOutOfRangeException.ThrowIfNegative(maxRowsPerSecond);
@@ -53,6 +55,7 @@ public sealed class ValidationRun
         IntervalMs = intervalMs;
         StartedAt = startedAt;
         MaxRowsPerSecond = maxRowsPerSecond;
+        Repair = repair;
     }
 
     /// <summary>
@@ -63,7 +66,7 @@ public sealed class ValidationRun
     {
         var run = new ValidationRun(
             checkpoint.RunId, checkpoint.Kind, checkpoint.BaseSide, checkpoint.Utime, checkpoint.IntervalMs, checkpoint.StartedAt,
-            checkpoint.MaxRowsPerSecond)
+            checkpoint.MaxRowsPerSecond, checkpoint.Repair)
         {
             _lastError = checkpoint.LastError,
             _tables = checkpoint.Tables.Select(TableRun.FromCheckpoint).ToArray(),
@@ -86,7 +89,7 @@ public sealed class ValidationRun
     /// <summary>The run's progress as a checkpoint, each table with its safe cursors.</summary>
     public RunCheckpoint ToCheckpoint(DateTimeOffset savedAt) => new(
         Id, Kind, BaseSide, Utime, IntervalMs, StartedAt, EndedAt, Status, _errors, _lastError, savedAt, MaxRowsPerSecond,
-        _tables.Select(t => t.ToCheckpoint()).ToArray());
+        _tables.Select(t => t.ToCheckpoint()).ToArray(), Repair);
 
     public Guid Id { get; }
 
@@ -105,6 +108,12 @@ public sealed class ValidationRun
 
     /// <summary>The most rows per second the run may check; 0 is unlimited.</summary>
     public long MaxRowsPerSecond { get; }
+
+    /// <summary>
+    /// Whether what the run finds is handed to the repair. A report-only run (false) writes to neither side: its
+    /// differences are stored and listed, and can be repaired later on request.
+    /// </summary>
+    public bool Repair { get; }
 
     public DateTimeOffset? EndedAt { get; private set; }
 

@@ -33,7 +33,11 @@ internal sealed partial class DatabaseInitializer(
         await OnControlAsync(async () =>
         {
             await using var controlContext = control.CreateContext();
-            await controlContext.Database.EnsureCreatedAsync(cancellationToken);
+            if (!await controlContext.Database.EnsureCreatedAsync(cancellationToken)
+                && await ControlSchema.CreateMissingTablesAsync(controlContext, control.Provider, cancellationToken) is { Count: > 0 } added)
+            {
+                LogControlTablesAdded(string.Join(", ", added));
+            }
             if (controlContext.Database.IsSqlite())
             {
                 // The outbox is written by validation and the relay at once, possibly from several processes.
@@ -216,6 +220,9 @@ internal sealed partial class DatabaseInitializer(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the configured tables' schemas at start; each run reads them again")]
     private partial void LogCatalogUnread(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The control database was made by an older version: added the table(s) {Tables}")]
+    private partial void LogControlTablesAdded(string tables);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the demo users table: {Source} rows in the source, {Target} in the target; planted drift: {TargetMissing} target_missing, {Neq} neq, {BaseMissing} base_missing ({Seconds:F1} s)")]
     private partial void LogSeeded(int source, int target, int targetMissing, int neq, int baseMissing, double seconds);

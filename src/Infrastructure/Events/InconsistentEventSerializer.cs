@@ -10,6 +10,8 @@ namespace Migration.Infrastructure.Events;
 /// <c>ID</c>, <c>Direction</c> and <c>Type</c> keep the original implementation's names so its consumers keep working;
 /// <c>ID</c> is written only for a key that is a single integer. <c>Key</c> is the key by column, for any key (binary
 /// values as <c>"0x…"</c> hex). A message with <c>ID</c> but no <c>Key</c> (the original producer) is read as that key.
+/// <c>"Decided": true</c>, only on an event an operator asked for with a winner, makes the repair copy the base side
+/// whatever its policy prefers.
 /// </summary>
 internal static class InconsistentEventSerializer
 {
@@ -38,6 +40,11 @@ internal static class InconsistentEventSerializer
             }
 
             json.WriteEndArray();
+            if (e.Decided)
+            {
+                json.WriteBoolean("Decided", true);
+            }
+
             json.WriteEndObject();
         }
 
@@ -88,7 +95,8 @@ internal static class InconsistentEventSerializer
             var columns = root.TryGetProperty("Columns", out var cols) && cols.ValueKind == JsonValueKind.Array
                 ? cols.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!).ToArray()
                 : [];
-            return new InconsistentEvent(eventId, table.GetString()!, key, side, kind, detectedAt, columns);
+            var decided = root.TryGetProperty("Decided", out var d) && d.ValueKind == JsonValueKind.True;
+            return new InconsistentEvent(eventId, table.GetString()!, key, side, kind, detectedAt, columns) { Decided = decided };
         }
     }
 

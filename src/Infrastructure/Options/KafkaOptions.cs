@@ -67,7 +67,11 @@ public sealed class OutboxOptions
 /// <summary>What one instance of the service does (<c>Migration:Roles</c>).</summary>
 public enum ServiceRoles
 {
-    /// <summary>The control API and the outbox relay; no repair consumer.</summary>
+    /// <summary>
+    /// The control API and the outbox relay; no repair consumer. Without Kafka it neither relays nor repairs: the events
+    /// of its repairing runs wait in the outbox (shared through the control database) for an instance with the
+    /// <see cref="Both"/> role to relay and repair them; report-only runs need neither.
+    /// </summary>
     Api,
 
     /// <summary>The repair consumer only (the API still answers status and health). Needs Kafka.</summary>
@@ -84,4 +88,12 @@ public static class ServiceRolesExtensions
 
     /// <summary>Whether this instance runs the repair consumer.</summary>
     public static bool RunsRepair(this ServiceRoles roles) => roles != ServiceRoles.Api;
+
+    /// <summary>
+    /// Whether this instance relays the outbox: its role says so, and there is somewhere to relay to. The in-process
+    /// bus ends at this process's own repair worker, so an <see cref="ServiceRoles.Api"/> instance without Kafka leaves
+    /// the events in the outbox.
+    /// </summary>
+    public static bool RelaysOutbox(this MigrationOptions options) =>
+        options.Roles.RunsRelay() && (options.Kafka.Enabled || options.Roles.RunsRepair());
 }

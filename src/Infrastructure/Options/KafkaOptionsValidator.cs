@@ -13,8 +13,9 @@ internal sealed partial class KafkaOptionsValidator : IValidateOptions<Migration
         {
             failures.Add("Migration:Roles must be Api, Repair or Both.");
         }
-        else if (options.Roles != ServiceRoles.Both && !kafka.Enabled)
+        else if (options.Roles == ServiceRoles.Repair && !kafka.Enabled)
         {
+            // Api without Kafka is allowed: it repairs nothing itself (ServiceRoles.Api).
             failures.Add($"Migration:Roles is {options.Roles}, which needs Kafka: set Migration:Kafka:BootstrapServers (the in-process path runs both roles in one process).");
         }
 

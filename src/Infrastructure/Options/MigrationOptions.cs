@@ -154,7 +154,7 @@ public sealed class MigrationOptions
 
     public RepairOptions Repair { get; set; } = new();
 
-    /// <summary><c>Api</c>, <c>Repair</c> or <c>Both</c> (default): see <see cref="ServiceRoles"/>. Other than <c>Both</c> needs Kafka.</summary>
+    /// <summary><c>Api</c>, <c>Repair</c> or <c>Both</c> (default): see <see cref="ServiceRoles"/>. <c>Repair</c> needs Kafka; <c>Api</c> without Kafka repairs nothing itself.</summary>
     public ServiceRoles Roles { get; set; } = ServiceRoles.Both;
 
     public KafkaOptions Kafka { get; set; } = new();
@@ -176,6 +176,12 @@ public sealed class MigrationOptions
     public CutoverSettings Cutover { get; set; } = new();
 
     public HealthOptions Health { get; set; } = new();
+
+    /// <summary>The stored differences and run history (<c>Migration:Report</c>).</summary>
+    public ReportOptions Report { get; set; } = new();
+
+    /// <summary>The progress lines of running validations (<c>Migration:Progress</c>).</summary>
+    public ProgressOptions Progress { get; set; } = new();
 
     /// <summary>
     /// How long a stop (SIGTERM) may take, in seconds: requests in flight finish, then every background worker
@@ -227,6 +233,13 @@ public sealed class DoubleWriteOptions
 /// <summary>How the repair consumer retries a row it could not repair.</summary>
 public sealed class RepairOptions
 {
+    /// <summary>
+    /// Whether a validation run hands what it finds to the repair when its request does not say (<c>"repair"</c> in
+    /// <c>POST /migrator/full/start</c> and <c>incr/start</c>). False makes runs report-only by default: the differences
+    /// are stored and listed, nothing is written to either side. Default true.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>Attempts per event before it is stored as a dead letter. Default 5.</summary>
     public int MaxAttempts { get; set; } = 5;
 

@@ -4,14 +4,17 @@ using Migration.Domain.Inconsistencies;
 using Migration.Infrastructure.Events;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Repair;
+using Migration.Infrastructure.Reports;
 using Migration.Infrastructure.State;
 
 namespace Migration.Infrastructure.Outbox;
 
 /// <summary>
-/// The publisher for both transports: writes the events to the outbox table in one transaction and returns; the
-/// relay sends them on. Validation thus never waits for Kafka, and an event it was told is published survives an
-/// outage of Kafka and a crash of the process.
+/// The publisher for both transports: writes the events to the outbox table, and their differences to the stored
+/// differences (<c>migration_differences</c>), in one transaction and returns; the relay sends them on. Validation thus
+/// never waits for Kafka, and an event it was told is published survives an outage of Kafka and a crash of the process.
+/// A report-only run's events (<see cref="InconsistentEvent.ReportOnly"/>) are stored as differences only: nothing
+/// hands them to the repair.
 /// </summary>
 internal sealed class OutboxInconsistencyPublisher(
     ControlDatabase control,
@@ -20,8 +23,8 @@ internal sealed class OutboxInconsistencyPublisher(
     IOptions<MigrationOptions> options,
     TimeProvider time) : IInconsistencyPublisher
 {
-    // On the in-process path this process also repairs, so its backlog counts what it published.
-    private readonly bool _countsBacklog = !options.Value.Kafka.Enabled;
+    // On the in-process path this process also repairs (unless its role is Api only), so its backlog counts what it published.
+    private readonly bool _countsBacklog = !options.Value.Kafka.Enabled && options.Value.Roles.RunsRepair();
 
     public async ValueTask PublishAsync(IReadOnlyList<InconsistentEvent> events, CancellationToken cancellationToken)
     {
@@ -31,21 +34,29 @@ internal sealed class OutboxInconsistencyPublisher(
         }
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var toRepair = events.Where(e => !e.ReportOnly).ToList();
         await using (var context = control.CreateContext())
         {
-            context.Set<OutboxMessage>().AddRange(events.Select(e => new OutboxMessage
+            EfDifferenceStore.Add(context, events);
+            context.Set<OutboxMessage>().AddRange(toRepair.Select(e => new OutboxMessage
             {
                 EventId = e.EventId,
                 Key = e.MessageKey,
                 Payload = InconsistentEventSerializer.Serialize(e),
                 CreatedAtMs = now,
             }));
+            // One SaveChanges is one transaction: a difference is stored exactly when its event is.
             await context.SaveChangesAsync(cancellationToken);
+        }
+
+        if (toRepair.Count == 0)
+        {
+            return;
         }
 
         if (_countsBacklog)
         {
-            repairs.Published(events.Count);
+            repairs.Published(toRepair.Count);
         }
 
         signal.Notify();

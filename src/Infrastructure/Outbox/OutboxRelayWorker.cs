@@ -33,7 +33,7 @@ internal sealed partial class OutboxRelayWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!options.Value.Roles.RunsRelay())
+        if (!options.Value.RelaysOutbox())
         {
             LogNotRelaying(options.Value.Roles);
             return;
@@ -128,7 +128,7 @@ internal sealed partial class OutboxRelayWorker(
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay is off on this instance (roles: {Roles}); an instance with the api role relays")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay is off on this instance (roles: {Roles}); an instance with the api role relays (on the in-process path, one with both roles)")]
     private partial void LogNotRelaying(ServiceRoles roles);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Relayed {Count} outbox events to {Transport}")]

@@ -18,7 +18,6 @@ internal sealed class EfConflictStore(ControlDatabase control, TimeProvider time
 
     public async Task RecordAsync(Conflict conflict, CancellationToken cancellationToken)
     {
-        var open = await OpenKeysAsync(cancellationToken);
         await using var context = control.CreateContext();
         context.Add(new ConflictRecord
         {
@@ -32,7 +31,9 @@ internal sealed class EfConflictStore(ControlDatabase control, TimeProvider time
             DetectedAtMs = conflict.DetectedAt.ToUnixTimeMilliseconds(),
         });
         await context.SaveChangesAsync(cancellationToken);
-        open[(conflict.Table, conflict.Key)] = 0;
+        // The set as it is now, not as it was before the save: a full run that completed meanwhile replaced it (and a
+        // set loaded before the save would never learn of this conflict, which no repair could then close).
+        (await OpenKeysAsync(cancellationToken))[(conflict.Table, conflict.Key)] = 0;
     }
 
     public async Task ResolveAsync(string table, string key, string resolution, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ internal sealed partial class InProcessRepairWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.Kafka.Enabled)
+        if (options.Value.Kafka.Enabled || !options.Value.Roles.RunsRepair())
         {
             return;
         }

@@ -63,8 +63,9 @@ internal sealed class RowRepairer(
         for (var round = 1; round <= MaxRounds; round++)
         {
             var (baseRow, otherRow) = await ReadBothAsync(table, e.Direction, key, cancellationToken);
+            // A side an operator named as the winner is copied whatever the policy prefers (the guard still holds).
             var decision = RepairRule.Decide(
-                _policy, baseRow is not null, Version(table, baseRow), otherRow is not null, Version(table, otherRow),
+                e.Decided ? RepairPolicy.BaseWins : _policy, baseRow is not null, Version(table, baseRow), otherRow is not null, Version(table, otherRow),
                 baseRow is not null && otherRow is not null && ValueRules.DifferingColumns(table, baseRow, otherRow) is null,
                 confirmedAt);
             var other = databases[e.Direction.Other()];
@@ -97,7 +98,7 @@ internal sealed class RowRepairer(
                         }
 
                         return SqlDialect.GuardedUpdate(table, KeySql.Equal(table, key, "k", command));
-                    }, _policy == RepairPolicy.NewestWins ? null : confirmedAt, cancellationToken);
+                    }, _policy == RepairPolicy.NewestWins && !e.Decided ? null : confirmedAt, cancellationToken);
                     written = RepairOutcome.Upserted;
                     break;
                 default:

@@ -21,7 +21,7 @@ internal sealed class EfDeadLetterStore(
     private const int ReplayBatch = 500;
 
     // On the in-process path this process also repairs, so its backlog counts what it puts back into the outbox.
-    private readonly bool _countsBacklog = !options.Value.Kafka.Enabled;
+    private readonly bool _countsBacklog = !options.Value.Kafka.Enabled && options.Value.Roles.RunsRepair();
 
     /// <summary>Stores one dead letter; throws if the control database did not take it.</summary>
     public async Task AddAsync(DeadLetterRecord deadLetter, CancellationToken cancellationToken)

@@ -4,7 +4,11 @@ using Migration.Domain.Runs;
 
 namespace Migration.Infrastructure.State;
 
-/// <summary>Checkpoints in the control database: the run's settings per kind, and one row per (kind, table).</summary>
+/// <summary>
+/// Checkpoints in the control database: the run's settings per kind, and one row per (kind, table). Each save also
+/// writes the run's row of the history (<c>migration_runs</c>, see <see cref="Reports.EfRunHistory"/>) in the same
+/// transaction, which keeps the run's repair flag too.
+/// </summary>
 internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckpointStore
 {
     public async Task SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken)
@@ -38,6 +42,16 @@ internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckp
             }
         }
 
+        var history = context.Set<RunRecord>();
+        var record = await history.SingleOrDefaultAsync(r => r.RunId == checkpoint.RunId, cancellationToken);
+        if (record is null)
+        {
+            record = new RunRecord();
+            history.Add(record);
+        }
+
+        record.CopyFrom(checkpoint);
+
         await context.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
@@ -47,6 +61,12 @@ internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckp
         await using var context = control.CreateContext();
         var runs = await context.Set<RunCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
         var tables = await context.Set<TableCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
-        return runs.ConvertAll(r => r.ToCheckpoint(tables.Where(t => t.Kind == r.Kind)));
+        var ids = runs.ConvertAll(r => r.RunId);
+        var reportOnly = await context.Set<RunRecord>().AsNoTracking()
+            .Where(r => EF.Constant(ids).Contains(r.RunId) && !r.Repair)
+            .Select(r => r.RunId)
+            .ToListAsync(cancellationToken);
+        // A run saved before runs could be report-only has no history row: it was repairing.
+        return runs.ConvertAll(r => r.ToCheckpoint(tables.Where(t => t.Kind == r.Kind)) with { Repair = !reportOnly.Contains(r.RunId) });
     }
 }

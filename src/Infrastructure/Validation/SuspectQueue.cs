@@ -26,6 +26,9 @@ internal sealed class SuspectQueue(
     /// <summary>The step runner of the table (set once the context exists: the two refer to each other).</summary>
     public StepRunner? Steps { get; set; }
 
+    /// <summary>Columns whose values the events carry only as a hash (<c>Migration:Report:RedactColumns</c>).</summary>
+    public IReadOnlySet<string>? Redacted { get; init; }
+
     public void Add(RowKey key)
     {
         lock (_pending)
@@ -153,7 +156,9 @@ internal sealed class SuspectQueue(
                 confirmed.Add(new InconsistentEvent(Guid.NewGuid(), table.Name, (b ?? o)!.Key, run.BaseSide, f.Type, now, f.Columns)
                 {
                     RunId = run.Id,
-                    Differences = ValueRules.Differences(table, b, o),
+                    Differences = ValueRules.Differences(table, b, o, redacted: Redacted),
+                    // A report-only run's findings are stored and listed, never handed to the repair.
+                    ReportOnly = !run.Repair,
                 });
             }
         }

@@ -101,7 +101,11 @@ internal sealed partial class TableValidator(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["Table"] = table.Name });
         progress.Begin(time.GetUtcNow());
         var steps = new StepRunner(_retry, run, progress, tracker, time, logger);
-        var suspects = new SuspectQueue(run, progress, table, reader, publisher, TimeSpan.FromMilliseconds(_options.RecheckDelayMs), time) { Steps = steps };
+        var suspects = new SuspectQueue(run, progress, table, reader, publisher, TimeSpan.FromMilliseconds(_options.RecheckDelayMs), time)
+        {
+            Steps = steps,
+            Redacted = Reports.ReportRedaction.ColumnsOf(table.Name, _migration.Value.Report.RedactColumns),
+        };
         var context = new TableContext(run, progress, table, reader, suspects, throttle, steps, _options, time);
         try
         {

@@ -30,8 +30,12 @@ internal static class ValueRules
         return differing;
     }
 
-    /// <summary>The differing columns with both values as text, long values cut to <paramref name="maxLength"/> characters with their length.</summary>
-    public static IReadOnlyList<ColumnDifference> Differences(TableSpec table, SideRow? baseRow, SideRow? otherRow, int maxLength = 256)
+    /// <summary>
+    /// The differing columns with both values as text, long values cut to <paramref name="maxLength"/> characters with
+    /// their length; the values of <paramref name="redacted"/> columns as a hash of their whole text (<see cref="Reports.ReportRedaction"/>).
+    /// </summary>
+    public static IReadOnlyList<ColumnDifference> Differences(
+        TableSpec table, SideRow? baseRow, SideRow? otherRow, int maxLength = 256, IReadOnlySet<string>? redacted = null)
     {
         var differences = new List<ColumnDifference>();
         for (var i = 0; i < table.Columns.Count; i++)
@@ -39,7 +43,8 @@ internal static class ValueRules
             var (b, o) = (baseRow?.Values[i], otherRow?.Values[i]);
             if (baseRow is null || otherRow is null || !AreEqual(b, o, table.RuleFor(table.Columns[i])))
             {
-                differences.Add(new ColumnDifference(table.Columns[i].Name, Display(b, maxLength), Display(o, maxLength)));
+                var hide = redacted?.Contains(table.Columns[i].Name) == true;
+                differences.Add(new ColumnDifference(table.Columns[i].Name, Display(b, maxLength, hide), Display(o, maxLength, hide)));
             }
         }
 
@@ -127,7 +132,7 @@ internal static class ValueRules
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };
 
-    private static string? Display(object? value, int maxLength)
+    private static string? Display(object? value, int maxLength, bool redact)
     {
         if (value is null)
         {
@@ -135,6 +140,11 @@ internal static class ValueRules
         }
 
         var text = Text(value);
+        if (redact)
+        {
+            return Reports.ReportRedaction.Hash(text);
+        }
+
         return text.Length <= maxLength ? text : $"{text[..maxLength]}… ({text.Length} characters)";
     }
 }

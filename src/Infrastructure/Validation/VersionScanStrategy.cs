@@ -27,7 +27,7 @@ internal sealed class VersionScanStrategy : IValidationStrategy
         while (true)
         {
             // Base → target: rows changed in the base that are missing or different in the target.
-            var baseRows = await PageAsync(context, baseToTarget: true, progress.BaseCursor, start, upTo: null, compared, cancellationToken);
+            var (baseRows, _) = await PageAsync(context, baseToTarget: true, progress.BaseCursor, start, upTo: null, compared, cancellationToken);
             if (baseRows.Count > 0)
             {
                 var cursor = CursorOf(table, baseRows[^1]);
@@ -36,10 +36,10 @@ internal sealed class VersionScanStrategy : IValidationStrategy
 
             // Target → base: rows changed in the target that the base lacks, or that the target changed later than the
             // base (a row the base → target walk does not see again).
-            var otherRows = await PageAsync(context, baseToTarget: false, progress.TargetCursor, start, upTo: null, compared, cancellationToken);
+            var (otherRows, counted) = await PageAsync(context, baseToTarget: false, progress.TargetCursor, start, upTo: null, compared, cancellationToken);
             if (otherRows.Count > 0)
             {
-                progress.AdvanceTarget(CursorOf(table, otherRows[^1]), otherRows.Count);
+                progress.AdvanceTarget(CursorOf(table, otherRows[^1]), counted);
             }
 
             var caughtUp = baseRows.Count < context.Options.BatchSize && otherRows.Count < context.Options.BatchSize;
@@ -47,8 +47,8 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             {
                 var horizonMs = context.Time.GetUtcNow().ToUnixTimeMilliseconds() - window;
                 var horizon = Versions.FromEpochMs(table.Version!, horizonMs);
-                var b = await PageAsync(context, baseToTarget: true, trailing.Base, start, horizon, compared, cancellationToken);
-                var t = await PageAsync(context, baseToTarget: false, trailing.Target, start, horizon, compared, cancellationToken);
+                var (b, _) = await PageAsync(context, baseToTarget: true, trailing.Base, start, horizon, compared, cancellationToken);
+                var (t, _) = await PageAsync(context, baseToTarget: false, trailing.Target, start, horizon, compared, cancellationToken);
                 compared.ForgetBefore(Math.Min(
                     trailing.Base.VersionMs ?? horizonMs, trailing.Target.VersionMs ?? horizonMs) - 1);
                 trailing = (b.Count > 0 ? CursorOf(table, b[^1]) : trailing.Base, t.Count > 0 ? CursorOf(table, t[^1]) : trailing.Target);
@@ -67,9 +67,10 @@ internal sealed class VersionScanStrategy : IValidationStrategy
 
     /// <summary>
     /// One page of rows changed after <paramref name="cursor"/> on one side (up to the <paramref name="upTo"/> version when
-    /// given), each looked up on the other side; the keys that differ become suspects.
+    /// given), each looked up on the other side; the keys that differ become suspects. Counted leaves out the target
+    /// rows the base → target walk reads too (the base has them, changed since the start): one row checked, not two.
     /// </summary>
-    private static async Task<List<SideRow>> PageAsync(
+    private static async Task<(List<SideRow> Rows, int Counted)> PageAsync(
         TableContext context, bool baseToTarget, TableCursor cursor, object start, object? upTo, SeenVersions compared, CancellationToken cancellationToken)
     {
         var (table, reader) = (context.Table, context.Reader);
@@ -80,6 +81,7 @@ internal sealed class VersionScanStrategy : IValidationStrategy
             var changed = await reader.ReadChangedAfterAsync(
                 table, side, Versions.Parse(table.Version!, cursor.Version) ?? start, Key(table, cursor), context.Options.BatchSize, ct, upTo);
             var found = await reader.ReadByKeysAsync(table, other, changed.ConvertAll(r => r.Key), ct);
+            var counted = 0;
             foreach (var row in changed)
             {
                 var version = row.Values[table.VersionIndex]!;
@@ -102,9 +104,14 @@ internal sealed class VersionScanStrategy : IValidationStrategy
                 {
                     context.Suspects.Add(row.Key);
                 }
+
+                if (baseToTarget || counterpart is null || Versions.Compare(counterpart.Values[table.VersionIndex], start) < 0)
+                {
+                    counted++;
+                }
             }
 
-            return changed;
+            return (changed, counted);
         }, cancellationToken);
     }
 

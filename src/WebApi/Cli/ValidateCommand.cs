@@ -18,7 +18,7 @@ namespace Migration.WebApi.Cli;
 /// the service's configuration and without its HTTP server, for a migration pipeline's step. Exits
 /// <see cref="Equal"/> when the sides are equal, <see cref="DifferencesRemain"/> when differences remain, and
 /// <see cref="Error"/> on an error (a failed start included, with its one-line reason on standard error).
-/// Without <c>--repair</c> it writes to neither side (see <see cref="BuildHost"/>).
+/// Without <c>--repair</c> the run is report-only: it writes to neither side (see <see cref="BuildHost"/>).
 /// </summary>
 internal static partial class ValidateCommand
 {
@@ -140,9 +140,11 @@ internal static partial class ValidateCommand
     /// <summary>
     /// The service's own services (<c>AddApplication</c>, <c>AddInfrastructure</c>) without the HTTP server, the pattern
     /// refresher (no heartbeat, no fence moves: this process is not an instance) and, without <c>--repair</c>, without
-    /// the outbox relay and the repair consumers; then events go only to the report, not to the outbox, the run's
-    /// checkpoint stays in memory and no conflict is closed — nothing is written to either side or handed to a repair.
-    /// Logs go to standard error, at warning unless configured otherwise.
+    /// the outbox relay and the repair consumers. Without <c>--repair</c> the run is report-only (as
+    /// <c>"repair": false</c> is for the service): its differences are stored and listed, in the run history as a
+    /// report-only run (which proves nothing to the cut-over check while it found differences), nothing goes to the
+    /// outbox, no conflict is closed, and nothing is written to either side — nor is an event already waiting repaired
+    /// by this process. Logs go to standard error, at warning unless configured otherwise.
     /// </summary>
     private static IHost BuildHost(Request request, FindingsRecorder findings)
     {
@@ -158,13 +160,7 @@ internal static partial class ValidateCommand
         builder.Services.AddInfrastructure(builder.Configuration);
         builder.Services.WithoutServing(request.Repair);
         builder.Services.AddSingleton(findings);
-        builder.Services.Decorate<IInconsistencyPublisher>((_, inner) => new OneShotPublisher(inner, findings, forward: request.Repair));
-        if (!request.Repair)
-        {
-            builder.Services.AddSingleton<IRunCheckpointStore, InMemoryRunCheckpointStore>();
-            builder.Services.Decorate<IConflictStore>((_, inner) => new KeepConflictsStore(inner));
-        }
-
+        builder.Services.Decorate<IInconsistencyPublisher>((_, inner) => new OneShotPublisher(inner, findings));
         return builder.Build();
     }
 
@@ -194,7 +190,7 @@ internal static partial class ValidateCommand
         var services = host.Services;
         var scheduler = services.GetRequiredService<IValidationScheduler>();
         findings.BeginPass(1);
-        var run = await FullRunAsync(scheduler, progress, "Validating", time, cancellationToken);
+        var run = await FullRunAsync(scheduler, request.Repair, progress, "Validating", time, cancellationToken);
         outcome.Run = RunDto.From(run, time.GetUtcNow());
         Console.Out.WriteLine(Summary(run));
         var found = Differences(run);
@@ -211,7 +207,7 @@ internal static partial class ValidateCommand
         {
             await DrainAsync(services.GetRequiredService<IRepairBacklog>(), progress, time, cancellationToken);
             findings.BeginPass(2);
-            var check = await FullRunAsync(scheduler, progress, "Checking the repair", time, cancellationToken);
+            var check = await FullRunAsync(scheduler, repair: true, progress, "Checking the repair", time, cancellationToken);
             outcome.Verification = RunDto.From(check, time.GetUtcNow());
             Console.Out.WriteLine(Summary(check));
             remaining = Differences(check);
@@ -234,9 +230,9 @@ internal static partial class ValidateCommand
 
     /// <summary>Starts a full run and waits for its end; a run that does not complete is an error.</summary>
     private static async Task<ValidationRun> FullRunAsync(
-        IValidationScheduler scheduler, ProgressView progress, string title, TimeProvider time, CancellationToken cancellationToken)
+        IValidationScheduler scheduler, bool repair, ProgressView progress, string title, TimeProvider time, CancellationToken cancellationToken)
     {
-        var run = await scheduler.StartAsync(RunKind.Full, utime: 0, intervalMs: 0, maxRowsPerSecond: null, cancellationToken);
+        var run = await scheduler.StartAsync(RunKind.Full, utime: 0, intervalMs: 0, maxRowsPerSecond: null, repair, cancellationToken);
         try
         {
             await progress.ShowAsync(title, async report =>

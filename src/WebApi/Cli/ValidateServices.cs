@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using Migration.Application.Abstractions;
 using Migration.Domain.Inconsistencies;
-using Migration.Domain.Repair;
-using Migration.Domain.Runs;
 
 namespace Migration.WebApi.Cli;
 
@@ -36,56 +34,14 @@ internal sealed class FindingsRecorder
 }
 
 /// <summary>
-/// Records every event validation publishes; hands them on to the outbox (and so to the repair) only when
-/// <paramref name="forward"/>. Without it nothing reaches the outbox, so no instance of the service repairs what this
-/// process found either.
+/// Records every event validation publishes for the report, and hands them on to the service's publisher, which stores
+/// them and (for a repairing run only) writes them to the outbox.
 /// </summary>
-internal sealed class OneShotPublisher(IInconsistencyPublisher inner, FindingsRecorder findings, bool forward) : IInconsistencyPublisher
+internal sealed class OneShotPublisher(IInconsistencyPublisher inner, FindingsRecorder findings) : IInconsistencyPublisher
 {
     public async ValueTask PublishAsync(IReadOnlyList<InconsistentEvent> events, CancellationToken cancellationToken)
     {
-        if (forward)
-        {
-            await inner.PublishAsync(events, cancellationToken);
-        }
-
+        await inner.PublishAsync(events, cancellationToken);
         findings.Record(events);
     }
-}
-
-/// <summary>
-/// Keeps a report-only run's checkpoint in memory: a completed full run whose differences were never handed to the
-/// repair must not count, for the service's cut-over check, as a pass whose findings were all repaired.
-/// </summary>
-internal sealed class InMemoryRunCheckpointStore : IRunCheckpointStore
-{
-    private readonly ConcurrentDictionary<RunKind, RunCheckpoint> _checkpoints = new();
-
-    public Task SaveAsync(RunCheckpoint checkpoint, CancellationToken cancellationToken)
-    {
-        _checkpoints[checkpoint.Kind] = checkpoint;
-        return Task.CompletedTask;
-    }
-
-    public Task<IReadOnlyList<RunCheckpoint>> LoadAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<RunCheckpoint>>([.. _checkpoints.Values]);
-}
-
-/// <summary>
-/// A report-only run closes no conflict: a completed full run supersedes the open ones only because its repair decides
-/// those rows again, and this one repairs nothing.
-/// </summary>
-internal sealed class KeepConflictsStore(IConflictStore inner) : IConflictStore
-{
-    public Task RecordAsync(Conflict conflict, CancellationToken cancellationToken) => inner.RecordAsync(conflict, cancellationToken);
-
-    public Task ResolveAsync(string table, string key, string resolution, CancellationToken cancellationToken) =>
-        inner.ResolveAsync(table, key, resolution, cancellationToken);
-
-    public Task<int> SupersedeAsync(DateTimeOffset before, string resolution, CancellationToken cancellationToken) => Task.FromResult(0);
-
-    public Task<IReadOnlyList<Conflict>> ListAsync(bool openOnly, long? beforeId, int limit, CancellationToken cancellationToken) =>
-        inner.ListAsync(openOnly, beforeId, limit, cancellationToken);
-
-    public Task<long> CountOpenAsync(CancellationToken cancellationToken) => inner.CountOpenAsync(cancellationToken);
 }

@@ -24,7 +24,7 @@ const TYPES = [
 ];
 
 const STATUS_TONES = { running: 'run', completed: 'ok', stopped: 'idle', failed: 'bad' };
-const OUTCOME_TONES = { repaired: 'ok', unchanged: 'ok', pending: 'run', conflict: 'warn', dead_letter: 'bad', failed: 'bad' };
+const OUTCOME_TONES = { repaired: 'ok', unchanged: 'ok', gone: 'ok', pending: 'run', conflict: 'warn', 'dead-letter': 'bad', dead_letter: 'bad', failed: 'bad' };
 
 const state = {
   pattern: null,

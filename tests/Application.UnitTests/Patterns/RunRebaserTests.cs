@@ -53,7 +53,7 @@ public sealed class RunRebaserTests
         _scheduler.Latest(RunKind.Incremental).Returns(old);
         StopReturns(RunKind.Incremental, old);
         var replacement = Run(RunKind.Incremental, Direction.Dst, 3_999);
-        _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(replacement);
+        _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>()).Returns(replacement);
 
         var results = await _rebaser.RebaseAsync(Direction.Dst, _ct);
 
@@ -62,7 +62,7 @@ public sealed class RunRebaserTests
         Received.InOrder(() =>
         {
             _scheduler.StopAsync(RunKind.Incremental, Arg.Any<CancellationToken>());
-            _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<CancellationToken>());
+            _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>());
         });
     }
 
@@ -74,12 +74,12 @@ public sealed class RunRebaserTests
         old.Tables[0].AdvanceBase(new TableCursor(null, "900"), 900);
         _scheduler.Latest(RunKind.Full).Returns(old);
         StopReturns(RunKind.Full, old);
-        _scheduler.StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(Run(RunKind.Full, Direction.Src, 0, 0));
+        _scheduler.StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>()).Returns(Run(RunKind.Full, Direction.Src, 0, 0));
 
         var result = Assert.Single(await _rebaser.RebaseAsync(Direction.Src, _ct));
 
         Assert.True(result.Restarted);
-        await _scheduler.Received(1).StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<CancellationToken>());
+        await _scheduler.Received(1).StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class RunRebaserTests
         StopReturns(RunKind.Incremental, run, wasRunning: false);
 
         Assert.Empty(await _rebaser.RebaseAsync(Direction.Dst, _ct));
-        await _scheduler.DidNotReceiveWithAnyArgs().StartAsync(default, default, default, default, _ct);
+        await _scheduler.DidNotReceiveWithAnyArgs().StartAsync(default, default, default, default, default, _ct);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class ValidationSchedulerTests
     {
         _patterns.GetAsync(Arg.Any<CancellationToken>()).Returns(WritePattern.SrcFirst);
         _scheduler = new ValidationScheduler(
-            _validator, _patterns, _checkpoints, Substitute.For<IConflictStore>(), Options.Create(new RunOptions()), TimeProvider.System,
+            _validator, _patterns, _checkpoints, Substitute.For<IConflictStore>(), Substitute.For<IRunHistory>(), Options.Create(new RunOptions()), TimeProvider.System,
             NullLogger<ValidationScheduler>.Instance);
     }
 
@@ -60,9 +60,9 @@ public sealed class ValidationSchedulerTests
         List<(Guid Started, int ExitedBefore)> started = [];
         RunUntilCancelled(exited, started);
 
-        var first = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
+        var first = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, null, _ct);
         await WaitUntil(() => started.Count == 1);
-        var second = await _scheduler.StartAsync(RunKind.Incremental, 10, 500, null, _ct);
+        var second = await _scheduler.StartAsync(RunKind.Incremental, 10, 500, null, null, _ct);
         await WaitUntil(() => started.Count == 2);
 
         Assert.Equal(RunStatus.Stopped, first.Status);
@@ -77,7 +77,7 @@ public sealed class ValidationSchedulerTests
     {
         List<Guid> exited = [];
         RunUntilCancelled(exited, []);
-        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, null, _ct);
 
         var outcome = await _scheduler.StopAsync(RunKind.Incremental, _ct);
 
@@ -92,7 +92,7 @@ public sealed class ValidationSchedulerTests
     public async Task StopAsync_Twice_SecondIsHarmless()
     {
         RunUntilCancelled([], []);
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, null, _ct);
         await _scheduler.StopAsync(RunKind.Full, _ct);
 
         var again = await _scheduler.StopAsync(RunKind.Full, _ct);
@@ -112,7 +112,7 @@ public sealed class ValidationSchedulerTests
     public async Task StartAsync_ValidatorReturns_RunCompletes()
     {
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, null, _ct);
         await WaitUntil(() => run.Status != RunStatus.Running);
         Assert.Equal(RunStatus.Completed, run.Status);
     }
@@ -122,7 +122,7 @@ public sealed class ValidationSchedulerTests
     {
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>())
             .Returns(Task.FromException(new InvalidOperationException("columns differ")));
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, null, _ct);
         await WaitUntil(() => run.Status != RunStatus.Running);
         Assert.Equal(RunStatus.Failed, run.Status);
         Assert.Equal("columns differ", run.LastError);
@@ -141,7 +141,7 @@ public sealed class ValidationSchedulerTests
             }
             else
             {
-                await _scheduler.StartAsync(kind, i, 500, null, _ct);
+                await _scheduler.StartAsync(kind, i, 500, null, null, _ct);
             }
         }, _ct));
         await Task.WhenAll(calls);
@@ -158,12 +158,12 @@ public sealed class ValidationSchedulerTests
     public async Task HostStop_StopsRunsAndRefusesNewOnes()
     {
         RunUntilCancelled([], []);
-        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, null, _ct);
 
         await ((IHostedService)_scheduler).StopAsync(_ct);
 
         Assert.Equal(RunStatus.Interrupted, run.Status);
-        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct));
+        await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, null, _ct));
         await _checkpoints.Received().SaveAsync(Arg.Is<RunCheckpoint>(c => c.RunId == run.Id && c.Status == RunStatus.Interrupted), Arg.Any<CancellationToken>());
     }
 
@@ -173,7 +173,7 @@ public sealed class ValidationSchedulerTests
         List<Guid> exited = [];
         List<(Guid Started, int ExitedBefore)> started = [];
         RunUntilCancelled(exited, started);
-        var running = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct);
+        var running = await _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, null, _ct);
         // The run is inside the validator before the substitute is configured again: NSubstitute's configuration
         // races with calls made meanwhile on other threads.
         await WaitUntil(() =>
@@ -186,7 +186,7 @@ public sealed class ValidationSchedulerTests
         var refusal = new ConflictException("Table 'users' has a key column 'id' that is not an integer.", new Dictionary<string, object?> { ["column"] = "id" });
         _validator.EnsureComparableAsync(RunKind.Incremental, Arg.Any<CancellationToken>()).Returns(Task.FromException(refusal));
 
-        Assert.Same(refusal, await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, _ct)));
+        Assert.Same(refusal, await Assert.ThrowsAsync<ConflictException>(() => _scheduler.StartAsync(RunKind.Incremental, 0, 500, null, null, _ct)));
         Assert.Same(refusal, await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Incremental, null, null, _ct)));
 
         Assert.Same(running, _scheduler.Latest(RunKind.Incremental));
@@ -204,7 +204,7 @@ public sealed class ValidationSchedulerTests
     public async Task ResumeAsync_AfterCompletedRun_ThrowsConflictAndKeepsTheRun()
     {
         _validator.RunAsync(Arg.Any<ValidationRun>(), Arg.Any<CancellationToken>()).Returns(Task.CompletedTask);
-        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
+        var run = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, null, _ct);
         await WaitUntil(() => run.Status == RunStatus.Completed);
 
         await Assert.ThrowsAsync<ConflictException>(() => _scheduler.ResumeAsync(RunKind.Full, null, null, _ct));
@@ -227,7 +227,7 @@ public sealed class ValidationSchedulerTests
 
             await Task.Delay(Timeout.Infinite, call.Arg<CancellationToken>());
         });
-        var first = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, _ct);
+        var first = await _scheduler.StartAsync(RunKind.Full, 0, 0, null, null, _ct);
         await WaitUntil(() => first.RowsChecked == 500);
         await _scheduler.StopAsync(RunKind.Full, _ct);
 

@@ -92,12 +92,14 @@ internal sealed class MalformedRequestGenerator
             new("resume", FieldType.Boolean, Required: false, "false", []),
             new("maxRowsPerSecond", FieldType.Integer, Required: false, "1000",
                 ["-1", "100000001", "9223372036854775807", "1.5", "99999999999999999999", "-9223372036854775809"]),
+            new("repair", FieldType.Boolean, Required: false, "false", []),
         ], Optional: false, Template: ["utime", "interval"]);
         var full = new BodyShape(
         [
             new("resume", FieldType.Boolean, Required: false, "false", []),
             new("maxRowsPerSecond", FieldType.Integer, Required: false, "1000",
                 ["-1", "-5", "100000001", "9223372036854775807", "1.5", "99999999999999999999", "1e400"]),
+            new("repair", FieldType.Boolean, Required: false, "false", []),
         ], Optional: true, Template: ["maxRowsPerSecond"]);
         var user = new BodyShape(
         [
@@ -128,6 +130,19 @@ internal sealed class MalformedRequestGenerator
             new("ids", FieldType.IntegerList, Required: false, "[1]",
                 ["[]", "[0]", "[-1]", "[1,-9223372036854775808]", $"[{string.Join(',', Enumerable.Range(1, 1_001))}]"]),
         ], Optional: true, Template: ["ids"]);
+
+        // Every mutation of {"run": <an unknown run>} is refused; the template itself would repair nothing.
+        var repair = new BodyShape(
+        [
+            new("run", FieldType.Text, Required: false, Quoted(Guid.NewGuid().ToString()),
+                ["\"\"", "\"not-a-run\"", "\"1234\"", Quoted(new string('f', 37)), "\"{00000000-0000-0000-0000-00000000000}\""]),
+            new("table", FieldType.Text, Required: false, "\"users\"", ["\"\"", Quoted(new string('t', 129))]),
+            new("type", FieldType.Text, Required: false, "\"neq\"", ["\"\"", "\"NEQ\"", "\"missing\"", "\"target-missing\""]),
+            new("outcome", FieldType.Text, Required: false, "\"pending\"", ["\"\"", "\"repaired\"", "\"gone\"", "\"dead-letter\"", "\"open\""]),
+            new("keys", FieldType.IntegerList, Required: false, "[1]", ["[]", $"[{string.Join(',', Enumerable.Range(1, 1_001))}]"]),
+            new("winner", FieldType.Text, Required: false, "\"SRC\"", ["\"\"", "\"src\"", "\"BOTH\"", "\"source\""]),
+        ], Optional: false, Template: ["run"]);
+        string[] badRuns = ["not-a-guid", "1", "0", "-1", "{}", "00000000-0000-0000-0000", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", "%20"];
 
         _endpoints =
         [
@@ -162,6 +177,23 @@ internal sealed class MalformedRequestGenerator
             ("GET migrator/dead-letters", "GET", QueryKinds("/migrator/dead-letters",
                 ("before", [.. _badLongs, "0", "-1", "-9223372036854775808"]), ("limit", [.. _badLongs, "0", "-1", "1001", "2147483648", "-2147483649"]))),
             ("POST migrator/dead-letters/retry", "POST", BodyKinds(_ => "/migrator/dead-letters/retry", replay)),
+            ("GET migrator/inconsistencies", "GET", QueryKinds("/migrator/inconsistencies",
+                ("run", badRuns), ("type", ["NEQ", "missing", "neq,base_missing", "1"]), ("outcome", ["done", "PENDING", "dead_letter", "open"]),
+                ("after", [.. _badLongs, "0", "-1"]), ("limit", [.. _badLongs, "0", "-1", "1001", "2147483648"]),
+                ("table", [new string('t', 129)]))),
+            ("POST migrator/inconsistencies/repair", "POST", BodyKinds(_ => "/migrator/inconsistencies/repair", repair)),
+            ("GET migrator/runs", "GET", QueryKinds("/migrator/runs",
+                ("limit", [.. _badLongs, "0", "-1", "1001", "2147483648"]), ("before", [.. _badLongs, "0", "-1"]))),
+            ("GET migrator/runs/{id}", "GET",
+            [
+                ("bad route value", r => new Draft($"/migrator/runs/{Uri.EscapeDataString(Pick(r, badRuns))}", null, null)),
+                ("unknown run", _ => new Draft($"/migrator/runs/{Guid.NewGuid()}", null, null)),
+            ]),
+            ("GET migrator/runs/{id}/fix.sql", "GET",
+            [
+                ("bad route value", r => new Draft($"/migrator/runs/{Uri.EscapeDataString(Pick(r, badRuns))}/fix.sql", null, null)),
+                ("unknown run", _ => new Draft($"/migrator/runs/{Guid.NewGuid()}/fix.sql", null, null)),
+            ]),
             ("POST api/users/transfers", "POST",
             [
                 .. BodyKinds(_ => "/api/users/transfers", transfer),

@@ -64,6 +64,12 @@ internal sealed class CutoverGate(
         {
             reasons.Add($"the full validation {run.RunId} since the switch is {run.Status.ToString().ToLowerInvariant()}, not completed");
         }
+        else if (!run.Repair && run.TargetMissing + run.Neq + run.BaseMissing > 0)
+        {
+            // Its differences never reached the repair: an empty outbox proves nothing about them.
+            reasons.Add($"the full validation {run.RunId} was report-only and found {run.TargetMissing + run.Neq + run.BaseMissing} difference(s) " +
+                "it did not repair; repair them (POST /migrator/inconsistencies/repair) and run a full validation again");
+        }
 
         if (lag > options.Value.MaxLagMs)
         {

@@ -5,7 +5,10 @@ namespace Migration.Application.Validation.StartFull;
 
 internal sealed class StartFullCommandValidator : AbstractValidator<StartFullCommand>
 {
-    public StartFullCommandValidator() =>
+    public StartFullCommandValidator()
+    {
         RuleFor(c => c.MaxRowsPerSecond).InclusiveBetween(0, StartIncrCommandValidator.MaxRowsPerSecondLimit)
             .WithMessage($"'maxRowsPerSecond' must be between 0 (unlimited) and {StartIncrCommandValidator.MaxRowsPerSecondLimit}.");
+        RuleFor(c => c.Repair).Null().When(c => c.Resume == true).WithMessage(StartIncrCommandValidator.RepairWithResume);
+    }
 }

@@ -9,7 +9,11 @@ namespace Migration.Application.Validation.StartIncr;
 /// <param name="Interval">Milliseconds to wait between polls once caught up.</param>
 /// <param name="Resume">Continue the latest incremental run from its checkpoint instead of starting at <see cref="Utime"/>.</param>
 /// <param name="MaxRowsPerSecond">Throttle for this run; default from configuration (<c>Migration:Validation:MaxRowsPerSecond</c>), 0 is unlimited.</param>
-public sealed record StartIncrCommand(long? Utime, long? Interval, bool? Resume = null, long? MaxRowsPerSecond = null) : IRequest<RunDto>;
+/// <param name="Repair">
+/// Hand what the run finds to the repair; false: report only (nothing is written to either side, the differences are
+/// stored and listed). Default from configuration (<c>Migration:Repair:Enabled</c>). A resumed run keeps its own.
+/// </param>
+public sealed record StartIncrCommand(long? Utime, long? Interval, bool? Resume = null, long? MaxRowsPerSecond = null, bool? Repair = null) : IRequest<RunDto>;
 
 internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, TimeProvider time)
     : IRequestHandler<StartIncrCommand, RunDto>
@@ -19,7 +23,7 @@ internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, Ti
         // The validation behavior guarantees the values are present and in range.
         var run = request.Resume == true
             ? await scheduler.ResumeAsync(RunKind.Incremental, request.Interval, request.MaxRowsPerSecond, cancellationToken)
-            : await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, request.MaxRowsPerSecond, cancellationToken);
+            : await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, request.MaxRowsPerSecond, request.Repair, cancellationToken);
         return RunDto.From(run, time.GetUtcNow());
     }
 }

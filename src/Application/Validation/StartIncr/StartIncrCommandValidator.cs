@@ -12,6 +12,9 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
     /// <summary>The largest throttle a request may set; beyond it, 0 (unlimited) says the same.</summary>
     public const long MaxRowsPerSecondLimit = 100_000_000;
 
+    /// <summary>A resumed run keeps the repair flag it started with: its first part was repaired, or reported only, already.</summary>
+    public const string RepairWithResume = "'repair' cannot be given with 'resume': a resumed run keeps the repair setting it started with.";
+
     public StartIncrCommandValidator(TimeProvider time)
     {
         RuleFor(c => c.Utime)
@@ -28,5 +31,7 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
 
         RuleFor(c => c.MaxRowsPerSecond).InclusiveBetween(0, MaxRowsPerSecondLimit)
             .WithMessage($"'maxRowsPerSecond' must be between 0 (unlimited) and {MaxRowsPerSecondLimit}.");
+
+        RuleFor(c => c.Repair).Null().When(c => c.Resume == true).WithMessage(RepairWithResume);
     }
 }
