@@ -27,6 +27,7 @@ internal sealed partial class CutoverWatcher(
     IMeterFactory meters,
     IOptions<MigrationOptions> options,
     TimeProvider time,
+    IHostApplicationLifetime lifetime,
     ILogger<CutoverWatcher> logger) : BackgroundService
 {
     private static readonly JsonSerializerOptions _json = new(JsonSerializerDefaults.Web);
@@ -36,6 +37,12 @@ internal sealed partial class CutoverWatcher(
     {
         var settings = options.Value;
         if (!settings.Roles.RunsRelay())
+        {
+            return;
+        }
+
+        // Nothing to watch before the server is up: a start that fails must not compute (or publish) readiness.
+        if (!await StartedAsync(stoppingToken))
         {
             return;
         }
@@ -65,7 +72,7 @@ internal sealed partial class CutoverWatcher(
                     }
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
             {
                 break;
             }
@@ -92,6 +99,21 @@ internal sealed partial class CutoverWatcher(
             Instance = instances.InstanceId,
         }, _json);
         await kafka.Producer.ProduceAsync(topic, new Message<byte[], byte[]> { Key = "cutover"u8.ToArray(), Value = value }, cancellationToken);
+    }
+
+    private async Task<bool> StartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        try
+        {
+            await started.Task.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
