@@ -81,6 +81,19 @@ internal static class BenchDatabase
         }
     }
 
+    /// <summary>The server's version string, e.g. <c>10.11.19-MariaDB-0+deb12u1</c>.</summary>
+    public static async Task<string> ServerVersionAsync(string server)
+    {
+        await using var connection = new MySqlConnection(server);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT VERSION()", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The machine's 1, 5 and 15 minute load averages (Linux), for the record: other work slows the figures.</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static async Task ExecuteAsync(MySqlConnection connection, string sql)
     {
         await using var command = new MySqlCommand(sql, connection) { CommandTimeout = 600 };

@@ -22,5 +22,9 @@ internal sealed class CountingPublisher(IInconsistencyPublisher? inner) : IIncon
         }
     }
 
+    /// <summary>The keys (as <see cref="Domain.Tables.RowKey.ToText"/>) reported for one table with one type.</summary>
+    public HashSet<string> KeysOf(string table, InconsistencyType type) =>
+        Events.Where(e => e.Type == type && string.Equals(e.Table, table, StringComparison.OrdinalIgnoreCase)).Select(e => e.Key.ToText()).ToHashSet();
+
     public HashSet<long> IdsOf(InconsistencyType type) => Events.Where(e => e.Type == type).Select(e => e.Key.AsInt64!.Value).ToHashSet();
 }

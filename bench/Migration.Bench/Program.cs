@@ -31,15 +31,40 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
     return 2;
 }
 
-await using var privateServer = options.MySql is null ? await MariaDbServer.StartAsync(bufferPoolMb: 1024) : null;
+await using var privateServer = options.MySql is null ? await MariaDbServer.StartAsync(bufferPoolMb: options.BufferPoolMb) : null;
 var server = options.MySql ?? privateServer!.ConnectionString;
 var incremental = options.Mode == "incremental";
+var schema = options.Mode == "schema";
 var setup = Stopwatch.StartNew();
-await BenchDatabase.CreateAsync(server, options.Rows);
-var planted = incremental ? new PlantedDrift([], [], []) : await BenchDatabase.PlantAsync(server, options);
-await BenchDatabase.SettleAsync(server);
+var planted = new PlantedDrift([], [], []);
+var schemaRows = SchemaDatabase.RowsPerTable(options.RowsTotal);
+var schemaPlanted = new Dictionary<string, PlantedKeys>();
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-Console.WriteLine($"setup: {options.Rows:N0} rows per side, planted {planted.TargetMissing.Count} target_missing / {planted.Neq.Count} neq / {planted.BaseMissing.Count} base_missing ({(options.Clustered ? "clustered" : "scattered")}) in {setup.Elapsed.TotalSeconds:F1} s");
+if (schema)
+{
+    if (options.Setup)
+    {
+        await SchemaDatabase.CreateAsync(server, schemaRows);
+    }
+
+    schemaPlanted = await SchemaDatabase.PlantAsync(server, schemaRows, options.DriftPerMillion, apply: options.Setup);
+    await SchemaDatabase.SettleAsync(server);
+    Console.WriteLine($"server: {await BenchDatabase.ServerVersionAsync(server)}, buffer pool {(options.MySql is null ? $"{options.BufferPoolMb} MB" : "as configured")}; load average {BenchDatabase.LoadAverage()}");
+    Console.WriteLine($"setup: {SchemaDatabase.Tables.Count} tables, {options.RowsTotal:N0} rows per side in all ({await SchemaDatabase.SizeMbAsync(server):N0} MB data and indexes, both sides), " +
+        $"planted {schemaPlanted.Values.Sum(p => p.Count):N0} differences (scattered) in {setup.Elapsed.TotalSeconds:F1} s");
+    foreach (var table in SchemaDatabase.Tables)
+    {
+        var p = schemaPlanted[table.Name];
+        Console.WriteLine($"  {table.Name,-12} {schemaRows[table.Name],10:N0} rows  {p.TargetMissing.Count,4} missing / {p.Neq.Count,4} changed / {p.BaseMissing.Count,4} extra  {table.Shape}");
+    }
+}
+else
+{
+    await BenchDatabase.CreateAsync(server, options.Rows);
+    planted = incremental ? planted : await BenchDatabase.PlantAsync(server, options);
+    await BenchDatabase.SettleAsync(server);
+    Console.WriteLine($"setup: {options.Rows:N0} rows per side, planted {planted.TargetMissing.Count} target_missing / {planted.Neq.Count} neq / {planted.BaseMissing.Count} base_missing ({(options.Clustered ? "clustered" : "scattered")}) in {setup.Elapsed.TotalSeconds:F1} s");
+}
 
 // The control database and its outbox live here for the run, and go with it.
 var dataDirectory = Directory.CreateTempSubdirectory("migration-bench-");
@@ -57,6 +82,11 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Migration:Validation:ChunkRows"] = (options.Mode == "full-rows" ? 0 : options.ChunkRows).ToString(CultureInfo.InvariantCulture),
     ["Migration:Validation:Parallelism"] = options.Parallelism.ToString(CultureInfo.InvariantCulture),
 });
+if (schema)
+{
+    builder.Configuration.AddInMemoryCollection(SchemaBench.Configuration());
+}
+
 builder.Services.AddApplication().AddInfrastructure(builder.Configuration);
 // Full runs count what validation reports; incremental runs also hand it on to the in-process repair.
 builder.Services.AddSingleton(sp => new CountingPublisher(incremental ? ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp) : null));
@@ -64,7 +94,9 @@ builder.Services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredServi
 try
 {
     using var host = builder.Build();
-    return incremental ? await RunIncrementalAsync(host) : await RunFullAsync(host);
+    return incremental ? await RunIncrementalAsync(host)
+        : schema ? await SchemaBench.RunAsync(host, options, server, new CpuClock(privateServer?.ProcessId), schemaPlanted)
+        : await RunFullAsync(host);
 }
 finally
 {

@@ -47,6 +47,9 @@ internal sealed partial class MariaDbServer : IAsyncDisposable
     /// <summary>True when this object started the server, and will stop it.</summary>
     public bool IsPrivate => _launch is not null;
 
+    /// <summary>The process id of a private server while it runs (for CPU accounting); null for an external one.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     /// <summary>False between <see cref="StopAsync"/> and <see cref="StartAgainAsync"/>; an external server is taken to be running.</summary>
     public bool IsRunning => _process is null ? !IsPrivate : !_process.HasExited;
 

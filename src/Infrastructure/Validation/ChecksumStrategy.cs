@@ -67,10 +67,16 @@ internal sealed class ChecksumStrategy : IValidationStrategy
     /// <summary>Compares the row checksums of the ranges and adds the keys that differ to the suspects.</summary>
     private static async Task<int> CompareRowsAsync(TableContext context, List<KeyRange> ranges, CancellationToken cancellationToken)
     {
-        var b = context.Reader.ReadRowChecksumsAsync(context.Table, context.BaseSide, ranges, cancellationToken);
-        var o = context.Reader.ReadRowChecksumsAsync(context.Table, context.OtherSide, ranges, cancellationToken);
-        var (baseRows, otherRows) = (await b, await o);
-        return Merge.Suspects(baseRows, otherRows, r => r.Key, (x, y) => x.Checksum != y.Checksum, context.Suspects).Checked;
+        var (rows, suspects) = await Merge.SuspectsAsync(
+            context.Reader.ReadRowChecksumsAsync(context.Table, context.BaseSide, ranges, cancellationToken),
+            context.Reader.ReadRowChecksumsAsync(context.Table, context.OtherSide, ranges, cancellationToken),
+            r => r.Key, (x, y) => x.Checksum != y.Checksum, cancellationToken);
+        foreach (var key in suspects)
+        {
+            context.Suspects.Add(key);
+        }
+
+        return rows;
     }
 
     /// <summary>Where most chunks differ, chunk checksums only cost a pass that finds everything suspect.</summary>

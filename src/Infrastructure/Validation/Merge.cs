@@ -47,4 +47,47 @@ internal static class Merge
 
         return (count, last);
     }
+
+    /// <summary>
+    /// <see cref="Suspects{T}"/> over two streams read side by side (both queries start at once). The suspects are
+    /// returned, not queued: a step that fails halfway and is retried queues nothing twice.
+    /// </summary>
+    public static async Task<(int Checked, List<RowKey> Suspects)> SuspectsAsync<T>(
+        IAsyncEnumerable<T> baseRows, IAsyncEnumerable<T> otherRows, Func<T, RowKey> key, Func<T, T, bool> differ, CancellationToken cancellationToken)
+    {
+        await using var b = baseRows.GetAsyncEnumerator(cancellationToken);
+        await using var o = otherRows.GetAsyncEnumerator(cancellationToken);
+        // Both first moves run to the end, even when one fails, so that neither enumerator is disposed mid-move.
+        var (firstB, firstO) = (b.MoveNextAsync().AsTask(), o.MoveNextAsync().AsTask());
+        await Task.WhenAll(firstB, firstO);
+        var (hasB, hasO) = (firstB.Result, firstO.Result);
+        var count = 0;
+        var suspects = new List<RowKey>();
+        while (hasB || hasO)
+        {
+            count++;
+            var order = !hasB ? 1 : !hasO ? -1 : key(b.Current).CompareTo(key(o.Current));
+            if (order < 0)
+            {
+                suspects.Add(key(b.Current));
+                hasB = await b.MoveNextAsync();
+            }
+            else if (order > 0)
+            {
+                suspects.Add(key(o.Current));
+                hasO = await o.MoveNextAsync();
+            }
+            else
+            {
+                if (differ(b.Current, o.Current))
+                {
+                    suspects.Add(key(b.Current));
+                }
+
+                (hasB, hasO) = (await b.MoveNextAsync(), await o.MoveNextAsync());
+            }
+        }
+
+        return (count, suspects);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Migration.Domain;
 using Migration.Domain.Tables;
 using Migration.Infrastructure.Data;
@@ -131,19 +132,28 @@ internal sealed class RowReader(SideDatabases databases)
         return value is null or DBNull ? null : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Every <paramref name="step"/>-th key of the side after <paramref name="after"/>, at most <paramref name="count"/> of them.</summary>
+    /// <summary>
+    /// Every <paramref name="step"/>-th key of the side after <paramref name="after"/>, at most <paramref name="count"/>
+    /// of them: one short index walk per boundary, each from the one before, on one connection.
+    /// </summary>
     public async Task<List<RowKey>> ReadBoundariesAsync(
         TableSpec table, Direction side, RowKey? after, int step, int count, CancellationToken cancellationToken)
     {
         var db = databases[side];
         await using var connection = await db.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = db.Dialect.Boundaries(table, after is null ? "1 = 1" : KeySql.After(table, after, "a", command), step, count);
         var keys = new List<RowKey>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        while (keys.Count < count)
         {
-            keys.Add(ReadKey(table, db.Dialect, reader));
+            var from = keys.Count > 0 ? keys[^1] : after;
+            await using var command = connection.CreateCommand();
+            command.CommandText = db.Dialect.Boundary(table, from is null ? "1 = 1" : KeySql.After(table, from, "a", command), step);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                break;
+            }
+
+            keys.Add(new KeyColumns(table, db.Dialect).Read(reader));
         }
 
         return keys;
@@ -183,9 +193,12 @@ internal sealed class RowReader(SideDatabases databases)
         return result;
     }
 
-    /// <summary>Key and row checksum of every row in the ranges, by key.</summary>
-    public async Task<List<(RowKey Key, long Checksum)>> ReadRowChecksumsAsync(
-        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, CancellationToken cancellationToken)
+    /// <summary>
+    /// Key and row checksum of every row in the ranges, by key, as the server sends them: a segment's rows are merged
+    /// as they arrive (<see cref="Merge.SuspectsAsync{T}"/>), never held, so they die young and memory stays flat.
+    /// </summary>
+    public async IAsyncEnumerable<(RowKey Key, long Checksum)> ReadRowChecksumsAsync(
+        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var db = databases[side];
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -193,15 +206,12 @@ internal sealed class RowReader(SideDatabases databases)
         var checksum = Checksum(table, db);
         command.CommandText = $"SELECT {db.Dialect.KeySelectList(table)}, {checksum} FROM {SqlDialect.Quote(table.Name)} " +
             $"WHERE {SqlDialect.Filter(table)} AND ({Ranges(table, ranges, command)}) ORDER BY {KeySql.Columns(table)}";
-        var rows = new List<(RowKey, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var keyWidth = KeyWidth(table, db.Dialect);
+        var key = new KeyColumns(table, db.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add((ReadKey(table, db.Dialect, reader), unchecked((long)reader.GetFieldValue<ulong>(keyWidth))));
+            yield return (key.Read(reader), unchecked((long)reader.GetFieldValue<ulong>(key.Width)));
         }
-
-        return rows;
     }
 
     /// <summary>Whether the server of each side computes row checksums for this table (the chunked full run needs both).</summary>
@@ -233,7 +243,8 @@ internal sealed class RowReader(SideDatabases databases)
             $"WHERE {SqlDialect.Filter(table)} AND {predicate(command)} {tail}";
         var rows = new List<SideRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var first = KeyWidth(table, db.Dialect);
+        var key = new KeyColumns(table, db.Dialect);
+        var first = key.Width;
         while (await reader.ReadAsync(cancellationToken))
         {
             var values = new object?[table.Columns.Count];
@@ -242,46 +253,66 @@ internal sealed class RowReader(SideDatabases databases)
                 values[i] = reader.IsDBNull(first + i) ? null : reader.GetValue(first + i);
             }
 
-            rows.Add(new SideRow(ReadKey(table, db.Dialect, reader), values));
+            rows.Add(new SideRow(key.Read(reader), values));
         }
 
         return rows;
     }
 
-    /// <summary>The columns a row's key takes in a result: the key columns and the server's weights.</summary>
-    private static int KeyWidth(TableSpec table, SqlDialect dialect) => table.Key.Count + table.Key.Count(k => dialect.KeyWeight(k) is not null);
-
-    /// <summary>The key from the first columns of a result row (<see cref="SqlDialect.KeySelectList"/>).</summary>
-    private static RowKey ReadKey(TableSpec table, SqlDialect dialect, DbDataReader reader)
+    /// <summary>
+    /// Reads keys from the first columns of a result (<see cref="SqlDialect.KeySelectList"/>). What depends only on the
+    /// table (names, which columns carry a server weight) is worked out once per statement, not once per row: a full
+    /// run reads millions of keys, and their garbage is most of its work on the client.
+    /// </summary>
+    private sealed class KeyColumns
     {
-        var count = table.Key.Count;
-        var values = new object?[count];
-        var order = new object[count];
-        var weight = count;
-        for (var i = 0; i < count; i++)
+        private readonly TableSpec _table;
+        private readonly SqlDialect _dialect;
+        private readonly string[] _names;
+        private readonly bool[] _serverWeight;
+
+        public KeyColumns(TableSpec table, SqlDialect dialect)
         {
-            var column = table.Key[i];
-            var raw = reader.GetValue(i);
-            switch (column.Kind)
-            {
-                case ColumnKind.Integer:
-                    values[i] = order[i] = Convert.ToInt64(raw, CultureInfo.InvariantCulture);
-                    break;
-                case ColumnKind.UnsignedInteger:
-                    values[i] = order[i] = Convert.ToUInt64(raw, CultureInfo.InvariantCulture);
-                    break;
-                case ColumnKind.Binary:
-                    values[i] = order[i] = (byte[])raw;
-                    break;
-                default:
-                    var text = raw as string ?? Convert.ToString(raw, CultureInfo.InvariantCulture)!;
-                    values[i] = text;
-                    order[i] = dialect.KeyWeight(column) is not null ? (byte[])reader.GetValue(weight++) : dialect.LocalWeight(text, column.Collation);
-                    break;
-            }
+            (_table, _dialect) = (table, dialect);
+            _names = table.Key.Select(k => k.Name).ToArray();
+            _serverWeight = table.Key.Select(k => dialect.KeyWeight(k) is not null).ToArray();
+            Width = _names.Length + _serverWeight.Count(w => w);
         }
 
-        return new RowKey(table.Key.Select(k => k.Name).ToArray(), values, order);
+        /// <summary>The columns a key takes in a result: the key columns and the server's weights.</summary>
+        public int Width { get; }
+
+        public RowKey Read(DbDataReader reader)
+        {
+            var count = _names.Length;
+            var values = new object?[count];
+            var order = new object[count];
+            var weight = count;
+            for (var i = 0; i < count; i++)
+            {
+                var column = _table.Key[i];
+                var raw = reader.GetValue(i);
+                switch (column.Kind)
+                {
+                    case ColumnKind.Integer:
+                        values[i] = order[i] = raw is long ? raw : Convert.ToInt64(raw, CultureInfo.InvariantCulture);
+                        break;
+                    case ColumnKind.UnsignedInteger:
+                        values[i] = order[i] = raw is ulong ? raw : Convert.ToUInt64(raw, CultureInfo.InvariantCulture);
+                        break;
+                    case ColumnKind.Binary:
+                        values[i] = order[i] = (byte[])raw;
+                        break;
+                    default:
+                        var text = raw as string ?? Convert.ToString(raw, CultureInfo.InvariantCulture)!;
+                        values[i] = text;
+                        order[i] = _serverWeight[i] ? (byte[])reader.GetValue(weight++) : _dialect.LocalWeight(text, column.Collation);
+                        break;
+                }
+            }
+
+            return new RowKey(_names, values, order);
+        }
     }
 
     private static void AddParameter(DbCommand command, string name, object? value)
