@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using Migration.Application.DeadLetters.ListDeadLetters;
 using Migration.Application.DeadLetters.RetryDeadLetters;
+using Migration.Application.Validation.GetStatus;
 using Migration.Domain;
 using Migration.WebApi.IntegrationTests.Infrastructure;
 using MySqlConnector;
@@ -116,6 +117,22 @@ public abstract partial class DeadLetterTests
         Assert.Equal(1, status.Repair.GaveUp);
         var letter = Assert.Single((await ListAsync(api.CreateClient(), "")).Items);
         Assert.Equal($"users:{Refused}", letter.Key);
+    }
+
+    [Fact]
+    public async Task Status_OutboxUnreadable_AnswersWithEverythingElse()
+    {
+        await using var api = await StartAsync();
+        await ExecuteOnControlAsync(api.Databases, RenameTable("outbox_events", "outbox_events_away"));
+
+        // The status is what an operator reads during a control database's trouble: it must not become a 503.
+        var response = await api.CreateClient().GetAsync("/migrator/status", _ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var status = (await response.Content.ReadFromJsonAsync<MigrationStatusDto>(_ct))!;
+        Assert.Null(status.Outbox);
+        Assert.NotNull(status.DeadLetters);
+        await ExecuteOnControlAsync(api.Databases, RenameTable("outbox_events_away", "outbox_events"));
     }
 
     [Fact]

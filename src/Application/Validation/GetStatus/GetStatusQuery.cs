@@ -88,12 +88,26 @@ internal sealed partial class GetStatusQueryHandler(
             live,
             doubleWrites.Snapshot())
         {
-            Outbox = await outbox.GetAsync(cancellationToken),
+            Outbox = await OutboxAsync(cancellationToken),
             Consumer = consumer.Snapshot(),
             OpenConflicts = openConflicts,
             Tables = await TablesAsync(cancellationToken),
             DeadLetters = await CountDeadLettersAsync(cancellationToken),
         };
+    }
+
+    private async Task<OutboxStatus?> OutboxAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await outbox.GetAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The outbox lives in the control database: its outage must not hide the rest of the status.
+            LogOutboxUnavailable(ex);
+            return null;
+        }
     }
 
     private async Task<DeadLetterCounts?> CountDeadLettersAsync(CancellationToken cancellationToken)
@@ -136,6 +150,9 @@ internal sealed partial class GetStatusQueryHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without instances: the control database could not be read")]
     private partial void LogInstancesUnavailable(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status without the outbox: it could not be read")]
+    private partial void LogOutboxUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without dead letters: they could not be counted")]
     private partial void LogDeadLettersUnavailable(Exception exception);
