@@ -44,6 +44,21 @@ public sealed class RowKey : IEquatable<RowKey>, IComparable<RowKey>
     /// bytes here, which is the server's order only under a binary collation: such a key is for finding its row, not
     /// for merging with keys read from a side.
     /// </summary>
+    /// <summary>
+    /// A key given by column (an event's <c>Key</c> object) as a key of <paramref name="table"/>: matched by column name
+    /// when it names every key column (an outside producer may write them in any order), by position otherwise (the
+    /// original producer's bare <c>ID</c>).
+    /// </summary>
+    public static RowKey FromNamed(TableSpec table, RowKey given)
+    {
+        var positions = table.Key
+            .Select(k => Array.FindIndex(given._columns, c => string.Equals(c, k.Name, StringComparison.OrdinalIgnoreCase)))
+            .ToArray();
+        return positions.All(i => i >= 0) && given._columns.Length == table.Key.Count
+            ? FromValues(table, positions.Select(i => given._values[i]).ToArray())
+            : FromValues(table, given._values);
+    }
+
     public static RowKey FromValues(TableSpec table, IReadOnlyList<object?> values)
     {
         if (values.Count != table.Key.Count)

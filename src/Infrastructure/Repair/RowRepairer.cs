@@ -49,7 +49,7 @@ internal sealed class RowRepairer(
         RowKey key;
         try
         {
-            key = RowKey.FromValues(table, e.Key.Values);
+            key = RowKey.FromNamed(table, e.Key);
         }
         catch (FormatException ex)
         {
