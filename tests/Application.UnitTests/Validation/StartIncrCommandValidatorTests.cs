@@ -44,4 +44,12 @@ public sealed class StartIncrCommandValidatorTests
 
     [Fact]
     public void Validate_BothMissing_NamesBoth() => Assert.Equal(["Utime", "Interval"], ErrorsFor(null, null));
+
+    [Fact]
+    public void Validate_ResumeWithoutUtimeOrInterval_Passes() =>
+        Assert.Empty(_validator.Validate(new StartIncrCommand(null, null, Resume: true)).Errors);
+
+    [Fact]
+    public void Validate_ResumeWithIntervalOutOfRange_NamesInterval() =>
+        Assert.Equal(["Interval"], _validator.Validate(new StartIncrCommand(null, 0, Resume: true)).Errors.Select(e => e.PropertyName));
 }

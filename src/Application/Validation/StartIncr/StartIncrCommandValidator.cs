@@ -26,7 +26,7 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
 
         RuleFor(c => c.Interval)
             .Cascade(CascadeMode.Stop)
-            .NotNull().WithMessage("'interval' is required: milliseconds between polls once caught up.")
+            .NotNull().When(c => c.Resume != true).WithMessage("'interval' is required: milliseconds between polls once caught up.")
             .InclusiveBetween(1, MaxIntervalMs).WithMessage($"'interval' must be between 1 and {MaxIntervalMs} milliseconds.");
 
         RuleFor(c => c.MaxRowsPerSecond).InclusiveBetween(0, MaxRowsPerSecondLimit)
