@@ -157,6 +157,9 @@ public sealed class DifferencesTests
         Assert.Equal((Found, (string?)null), (result.Requeued, result.Winner));
         await Eventually.HoldsAsync(async () => (await ListAsync(api, $"run={run.Id}&outcome=repaired")).Items.Count == Found, "every difference repaired");
         Assert.Equal(0, (await api.Databases.DiffAsync()).Total);
+        // Repairing what was found finds nothing new: the cut-over's quiet window still counts from the last run's finds.
+        var after = (await api.CreateClient().GetFromJsonAsync<CutoverDto>("/migrator/cutover?to=dst_first", _ct))!;
+        Assert.InRange(after.LastDifferenceAt!.Value, run.StartedAt, proof.EndedAt!.Value);
 
         // Asked again, nothing is open any more.
         var again = await api.CreateClient().PostAsJsonAsync("/migrator/inconsistencies/repair", new { run = run.Id }, _ct);

@@ -11,7 +11,7 @@ public interface IRepairBacklog
 /// repaired, so this is the whole backlog.
 /// </param>
 /// <param name="ConsumerLag">With Kafka: messages on the topic that the repair consumer group has not yet committed; null without Kafka.</param>
-/// <param name="LastEventAt">When the newest event was written to the outbox (a difference found, or a failed copy); null when none is kept.</param>
+/// <param name="LastEventAt">When the newest stored difference was found (by validation, or a failed copy); null when none is kept.</param>
 public sealed record RepairBacklog(long OutboxPending, long? ConsumerLag, DateTimeOffset? LastEventAt = null)
 {
     public long Total => OutboxPending + (ConsumerLag ?? 0);

@@ -24,7 +24,10 @@ internal sealed class RepairBacklogReader(IOutboxMonitor outbox, ControlDatabase
         long? newest;
         await using (var context = control.CreateContext())
         {
-            newest = await context.Set<OutboxMessage>().MaxAsync(m => (long?)m.CreatedAtMs, cancellationToken);
+            // The newest difference stored, by its id (the primary key): a requeue or a dead letter's replay writes
+            // outbox rows again, but finds nothing new, so it must not restart the quiet window.
+            newest = await context.Set<DifferenceRecord>().OrderByDescending(d => d.Id).Select(d => (long?)d.DetectedAtMs)
+                .FirstOrDefaultAsync(cancellationToken);
         }
 
         return new RepairBacklog(pending, options.Value.Kafka.Enabled ? await Task.Run(GroupLag, cancellationToken) : null,
