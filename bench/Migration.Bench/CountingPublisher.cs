@@ -4,8 +4,12 @@ using Migration.Domain.Inconsistencies;
 
 namespace Migration.Bench;
 
-/// <summary>Collects what validation reports, optionally passing it on to the real publisher.</summary>
-internal sealed class CountingPublisher(IInconsistencyPublisher? inner) : IInconsistencyPublisher
+/// <summary>
+/// Collects what validation reports, optionally passing it on to the real publisher. With an observer (incremental
+/// mode) it hands each event on once the real publisher has stored it and keeps none: a long run must not grow the
+/// process's memory with its own bookkeeping.
+/// </summary>
+internal sealed class CountingPublisher(IInconsistencyPublisher? inner, Action<IReadOnlyList<InconsistentEvent>>? observer = null) : IInconsistencyPublisher
 {
     public ConcurrentQueue<InconsistentEvent> Events { get; } = new();
 
@@ -14,6 +18,12 @@ internal sealed class CountingPublisher(IInconsistencyPublisher? inner) : IIncon
         if (inner is not null)
         {
             await inner.PublishAsync(events, cancellationToken);
+        }
+
+        if (observer is not null)
+        {
+            observer(events);
+            return;
         }
 
         foreach (var e in events)
