@@ -231,10 +231,25 @@ internal sealed class IncrementalLoad
 internal sealed class RepairLogReader(string targetConnectionString, WriteLedger ledger) : IAsyncDisposable
 {
     private const long Overlap = 5_000;
+    private readonly SemaphoreSlim _one = new(1, 1);
     private MySqlConnection? _connection;
     private long _lastSeq;
 
+    /// <summary>Reads what the log gained since the last read (the watcher and the drain both call it, one at a time).</summary>
     public async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        await _one.WaitAsync(cancellationToken);
+        try
+        {
+            await ReadNewAsync(cancellationToken);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task ReadNewAsync(CancellationToken cancellationToken)
     {
         if (_connection is null)
         {
@@ -259,5 +274,7 @@ internal sealed class RepairLogReader(string targetConnectionString, WriteLedger
         {
             await _connection.DisposeAsync();
         }
+
+        _one.Dispose();
     }
 }
