@@ -11,13 +11,22 @@ namespace Migration.Bench;
 /// </summary>
 internal sealed class CountingPublisher(IInconsistencyPublisher? inner, Action<IReadOnlyList<InconsistentEvent>>? observer = null) : IInconsistencyPublisher
 {
+    private long _publishTicks;
+    private long _published;
+
     public ConcurrentQueue<InconsistentEvent> Events { get; } = new();
+
+    /// <summary>Time spent in the real publisher (storing the differences and the outbox rows), and the events it took.</summary>
+    public (TimeSpan Elapsed, long Events) Publishing => (TimeSpan.FromTicks(Interlocked.Read(ref _publishTicks)), Interlocked.Read(ref _published));
 
     public async ValueTask PublishAsync(IReadOnlyList<InconsistentEvent> events, CancellationToken cancellationToken)
     {
         if (inner is not null)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             await inner.PublishAsync(events, cancellationToken);
+            Interlocked.Add(ref _publishTicks, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
+            Interlocked.Add(ref _published, events.Count);
         }
 
         if (observer is not null)

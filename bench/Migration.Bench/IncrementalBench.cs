@@ -30,25 +30,25 @@ internal static class IncrementalBench
     /// <summary>Result of one run, for the Kafka comparison.</summary>
     private sealed record Outcome(bool Met, double RepairedPerSecond, double RepairedPerSecondToEnd, bool KeptUp);
 
-    public static async Task<int> RunAsync(BenchOptions options, string server)
+    public static async Task<int> RunAsync(BenchOptions options, string server, CpuClock cpu)
     {
         Console.WriteLine($"cpu: {CpuModel()}, nproc {Environment.ProcessorCount}; load average at start {BenchDatabase.LoadAverage()}");
         Console.WriteLine($"server: {await BenchDatabase.ServerVersionAsync(server)}");
         Console.WriteLine($"change capture: {ChangeCaptureSupport()}");
         if (!options.Kafka)
         {
-            return (await RunOnceAsync(options, server, null)).Met ? 0 : 1;
+            return (await RunOnceAsync(options, server, null, cpu)).Met ? 0 : 1;
         }
 
         using var cluster = KafkaMockCluster.Start(brokers: 3);
         Console.WriteLine($"kafka: librdkafka mock cluster, 3 brokers at {cluster.BootstrapServers}, topic of {options.Partitions} partitions");
         if (!options.CompareInstances)
         {
-            return (await RunOnceAsync(options, server, cluster)).Met ? 0 : 1;
+            return (await RunOnceAsync(options, server, cluster, cpu)).Met ? 0 : 1;
         }
 
-        var one = await RunOnceAsync(options with { RepairInstances = 1 }, server, cluster);
-        var two = await RunOnceAsync(options with { RepairInstances = 2 }, server, cluster);
+        var one = await RunOnceAsync(options with { RepairInstances = 1 }, server, cluster, cpu);
+        var two = await RunOnceAsync(options with { RepairInstances = 2 }, server, cluster, cpu);
         var ratio = two.RepairedPerSecond / one.RepairedPerSecond;
         var ratioToEnd = two.RepairedPerSecondToEnd / one.RepairedPerSecondToEnd;
         Console.WriteLine();
@@ -63,7 +63,7 @@ internal static class IncrementalBench
         return one.Met && two.Met && ratio >= 1.7 ? 0 : 1;
     }
 
-    private static async Task<Outcome> RunOnceAsync(BenchOptions options, string server, KafkaMockCluster? cluster)
+    private static async Task<Outcome> RunOnceAsync(BenchOptions options, string server, KafkaMockCluster? cluster, CpuClock cpu)
     {
         var setup = Stopwatch.StartNew();
         var sourceCs = BenchDatabase.For(server, BenchDatabase.SourceDatabase);
@@ -118,7 +118,7 @@ internal static class IncrementalBench
             var startMs = IncrementalLoad.Now();
             var handledAtStart = Handled(hosts);
             var writing = load.WriteAsync(options.WritesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
-            var watching = WatchAsync(hosts, run, ledger, repairLog, startMs, windows, stop.Token);
+            var watching = WatchAsync(hosts, run, ledger, repairLog, cpu, startMs, windows, stop.Token);
             var clock = Stopwatch.StartNew();
             await writing;
             var written = clock.Elapsed.TotalSeconds;
@@ -162,9 +162,13 @@ internal static class IncrementalBench
 
     /// <summary>Every 5 s: reads the repair log, prints the window's line; until stopped.</summary>
     private static async Task WatchAsync(
-        List<IHost> hosts, ValidationRun run, WriteLedger ledger, RepairLogReader repairLog, long startMs, List<WindowLine> windows, CancellationToken stop)
+        List<IHost> hosts, ValidationRun run, WriteLedger ledger, RepairLogReader repairLog, CpuClock cpu, long startMs, List<WindowLine> windows, CancellationToken stop)
     {
         var outbox = hosts[0].Services.GetRequiredService<IOutboxMonitor>();
+        var publisher = hosts[0].Services.GetRequiredService<CountingPublisher>();
+        var publishing = publisher.Publishing;
+        var cpuAt = cpu.Now();
+        var rows = run.RowsChecked;
         var process = Process.GetCurrentProcess();
         var handled = Handled(hosts);
         var from = startMs;
@@ -195,6 +199,13 @@ internal static class IncrementalBench
                 w.Unrepaired, status.Pending, queue, suspects, lag, process.WorkingSet64 / 1048576.0, Load1());
             windows.Add(line);
             handled = nowHandled;
+            var (cpuNow, publishNow, rowsNow) = (cpu.Now(), publisher.Publishing, run.RowsChecked);
+            var published = publishNow.Events - publishing.Events;
+            var cpuLine = string.Create(CultureInfo.InvariantCulture,
+                $"         cpu: bench process {(cpuNow.Own - cpuAt.Own) / WindowSeconds * 100:F0} %, server {(cpuNow.Server - cpuAt.Server) / WindowSeconds * 100:F0} % (of {Environment.ProcessorCount * 100} %); " +
+                $"validation {(rowsNow - rows) / (double)WindowSeconds:N0} rows checked/s, {published / (double)WindowSeconds:N0} events published/s, " +
+                $"{(publishNow.Elapsed - publishing.Elapsed).TotalMilliseconds / WindowSeconds / 10:F0} % of the time in the publish ({(published == 0 ? 0 : (publishNow.Elapsed - publishing.Elapsed).TotalMilliseconds / published * 1000):F0} ms per 1,000 events)");
+            (cpuAt, publishing, rows) = (cpuNow, publishNow, rowsNow);
             from = end;
             var deletes = w.DeleteDetected.Count + w.DeleteRepaired.Count > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"  deletes detected {w.DeleteDetected.Count:N0}, repaired {w.DeleteRepaired.Count:N0}")
@@ -203,6 +214,7 @@ internal static class IncrementalBench
                 $"  {line.EndSecond,4} s  writes {line.WritesPerSecond,7:N0}/s  detected {Pair(w.Detected)}  repaired {Pair(w.Repaired)}  " +
                 $"repairs {line.RepairedPerSecond,6:N0}/s  backlog: unrepaired {line.Unrepaired,7:N0}, outbox {line.Outbox,6:N0}, repair queue {line.RepairQueue,6:N0}, suspects {line.Suspects,5:N0}, cursor lag {line.CursorLagMs,5:N0} ms  " +
                 $"ws {line.WorkingSetMb:F0} MB  gc {GC.GetTotalMemory(false) / 1048576.0:F0} MB  load {line.Load:F1}{deletes}"));
+            Console.WriteLine(cpuLine);
         }
 
         static string Pair(List<double> samples)

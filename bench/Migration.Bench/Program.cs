@@ -35,7 +35,7 @@ var server = options.MySql ?? privateServer!.ConnectionString;
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 if (options.Mode == "incremental")
 {
-    return await IncrementalBench.RunAsync(options, server);
+    return await IncrementalBench.RunAsync(options, server, new CpuClock(privateServer?.ProcessId));
 }
 
 var schema = options.Mode == "schema";
