@@ -51,6 +51,9 @@ internal sealed record BenchOptions(
     /// <summary>Incremental mode with Kafka: partitions of the topic (default 4).</summary>
     public int Partitions { get; init; } = 4;
 
+    /// <summary>Incremental mode: where the control database (outbox, differences) lives, <c>mysql</c> (default: a database on the bench's server, shared by the instances) or <c>sqlite</c> (a file; in-process repair only).</summary>
+    public string Control { get; init; } = "mysql";
+
     /// <summary>Incremental mode: ask the service for <c>Migration:ChangeCapture=Triggers</c> (default true; no effect where the service lacks it).</summary>
     public bool ChangeCapture { get; init; } = true;
 
@@ -75,6 +78,8 @@ internal sealed record BenchOptions(
           --repair-instances N  with --kafka: repair consumers in one group, 1 or 2 (default 1)
           --compare-instances B with --kafka: run with 1 repair instance, then with --repair-instances 2, and
                                 print the ratio of rows repaired per second (default false)
+          --control C           incremental mode: control database (outbox, stored differences) on the server
+                                (mysql, default) or in a SQLite file (sqlite; not with two repair instances)
           --change-capture B    incremental mode: set Migration:ChangeCapture=Triggers (default true; a service
                                 without that setting ignores it)
           --runs N              full modes: validate N times in one process and report each (default 1)
@@ -134,6 +139,7 @@ internal sealed record BenchOptions(
             RepairInstances = Int("repair-instances", 1),
             CompareInstances = bool.Parse(Text("compare-instances", "false")),
             ChangeCapture = bool.Parse(Text("change-capture", "true")),
+            Control = Text("control", "mysql"),
         };
         if (values.Count > 0)
         {
@@ -163,6 +169,11 @@ internal sealed record BenchOptions(
         if (options.RepairInstances is not (1 or 2) || options.Partitions < 1)
         {
             throw new ArgumentException("--repair-instances is 1 or 2, --partitions at least 1.");
+        }
+
+        if (options.Control is not ("mysql" or "sqlite") || (options.Control == "sqlite" && (options.RepairInstances > 1 || options.CompareInstances)))
+        {
+            throw new ArgumentException("--control is mysql or sqlite; two repair instances share a control database on the server (mysql).");
         }
 
         if ((options.RepairInstances > 1 || options.CompareInstances) && !options.Kafka)

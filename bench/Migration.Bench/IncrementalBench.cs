@@ -85,7 +85,7 @@ internal static class IncrementalBench
         Console.WriteLine();
         Console.WriteLine($"setup: {options.Rows:N0} rows per side in {setup.Elapsed.TotalSeconds:F1} s; write-ledger {ledger.Bytes / (1024 * 1024):N0} MB allocated and touched up front");
         Console.WriteLine($"mode: incremental, {options.WritesPerSecond:N0} writes/s ({options.Mix.Updates}/{options.Mix.Inserts}/{options.Mix.Deletes} % updates/inserts/deletes) " +
-            $"for {options.Seconds} s through {options.Connections} connections; interval 50 ms, batch {options.BatchSize}; repair " +
+            $"for {options.Seconds} s through {options.Connections} connections; interval 50 ms, batch {options.BatchSize}; control database {options.Control}; repair " +
             (cluster is null ? "in-process" : $"through Kafka, {instances} instance(s) in one group, {options.Partitions} partitions"));
 
         var dataDirectory = Directory.CreateTempSubdirectory("migration-bench-");
@@ -317,13 +317,17 @@ internal static class IncrementalBench
             ["Migration:Source:ConnectionString"] = BenchDatabase.For(server, BenchDatabase.SourceDatabase),
             ["Migration:Target:Provider"] = "MySql",
             ["Migration:Target:ConnectionString"] = BenchDatabase.For(server, BenchDatabase.TargetDatabase),
-            // Shared by the instances, as in production: the outbox, the differences, the heartbeats.
-            ["Migration:Control:Provider"] = "MySql",
-            ["Migration:Control:ConnectionString"] = BenchDatabase.For(server, ControlDatabase),
             ["Migration:DataDirectory"] = dataDirectory,
             ["Migration:Seed:Enabled"] = "false",
             ["Migration:Validation:BatchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
         };
+        if (options.Control == "mysql")
+        {
+            // Shared by the instances, as in production: the outbox, the differences, the heartbeats.
+            settings["Migration:Control:Provider"] = "MySql";
+            settings["Migration:Control:ConnectionString"] = BenchDatabase.For(server, ControlDatabase);
+        }
+
         if (options.ChangeCapture)
         {
             settings[ChangeCaptureKey()] = "Triggers";
