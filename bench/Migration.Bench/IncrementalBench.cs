@@ -255,7 +255,7 @@ internal static class IncrementalBench
         Console.WriteLine(FormattableString.Invariant($"""
             writes acknowledged: {total:N0} in {written:F1} s = {achieved:N0}/s (target {options.WritesPerSecond:N0}/s{(achieved >= options.WritesPerSecond * 0.99 ? "" : ": FELL SHORT")}); {updates:N0} updates, {inserts:N0} inserts, {deletes:N0} deletes; {load.Failures} failed round trips
             run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors
-            write → detected (updates + inserts): {WriteLedger.Percentiles(detected)}
+            write → detected (updates + inserts): {WriteLedger.Percentiles(detected)}; {detected.Count(double.IsPositiveInfinity):N0} never detected
             write → repaired (updates + inserts): {WriteLedger.Percentiles(repaired)}; {ledger.Unrepaired():N0} never repaired {drained:F1} s after the load ended
             deletes: {(deletesSeen == 0 ? $"{deletes:N0} written, not detected (no journal)" : $"{deletesSeen:N0} of {deletes:N0} detected: {WriteLedger.Percentiles(deleteDetected)}")}; repaired {deletesRepaired:N0}{(deletesRepaired > 0 ? $": {WriteLedger.Percentiles(deleteRepaired)}" : "")}
             repair: {repairedPerSecond:N0} rows/s while writing, {repairedPerSecondToEnd:N0} rows/s until drained ({instances} instance(s))
