@@ -54,6 +54,9 @@ internal sealed record BenchOptions(
     /// <summary>Incremental mode: where the control database (outbox, differences) lives, <c>mysql</c> (default: a database on the bench's server, shared by the instances) or <c>sqlite</c> (a file; in-process repair only).</summary>
     public string Control { get; init; } = "mysql";
 
+    /// <summary>Incremental mode: extra service settings, <c>key=value</c> pairs separated by <c>;</c> (default none).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Incremental mode: ask the service for <c>Migration:ChangeCapture=Triggers</c> (default true; no effect where the service lacks it).</summary>
     public bool ChangeCapture { get; init; } = true;
 
@@ -80,6 +83,8 @@ internal sealed record BenchOptions(
                                 print the ratio of rows repaired per second (default false)
           --control C           incremental mode: control database (outbox, stored differences) on the server
                                 (mysql, default) or in a SQLite file (sqlite; not with two repair instances)
+          --set K=V;K2=V2       incremental mode: extra service settings, such as
+                                Migration:Kafka:Consumer:queued.max.messages.kbytes=8192
           --change-capture B    incremental mode: set Migration:ChangeCapture=Triggers (default true; a service
                                 without that setting ignores it)
           --runs N              full modes: validate N times in one process and report each (default 1)
@@ -140,6 +145,7 @@ internal sealed record BenchOptions(
             CompareInstances = bool.Parse(Text("compare-instances", "false")),
             ChangeCapture = bool.Parse(Text("change-capture", "true")),
             Control = Text("control", "mysql"),
+            Settings = ParseSettings(Text("set", "")),
         };
         if (values.Count > 0)
         {
@@ -188,6 +194,14 @@ internal sealed record BenchOptions(
 
         return options;
     }
+
+    private static Dictionary<string, string> ParseSettings(string text) =>
+        text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(
+                pair => pair.Length == 2 && pair[0].Length > 0 ? pair[0] : throw new ArgumentException($"--set takes key=value pairs separated by ';', not '{string.Join('=', pair)}'."),
+                pair => pair[1],
+                StringComparer.OrdinalIgnoreCase);
 
     private static (int, int, int) ParseMix(string text)
     {

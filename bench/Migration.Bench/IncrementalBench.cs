@@ -86,7 +86,8 @@ internal static class IncrementalBench
         Console.WriteLine($"setup: {options.Rows:N0} rows per side in {setup.Elapsed.TotalSeconds:F1} s; write-ledger {ledger.Bytes / (1024 * 1024):N0} MB allocated and touched up front");
         Console.WriteLine($"mode: incremental, {options.WritesPerSecond:N0} writes/s ({options.Mix.Updates}/{options.Mix.Inserts}/{options.Mix.Deletes} % updates/inserts/deletes) " +
             $"for {options.Seconds} s through {options.Connections} connections; interval 50 ms, batch {options.BatchSize}; control database {options.Control}; repair " +
-            (cluster is null ? "in-process" : $"through Kafka, {instances} instance(s) in one group, {options.Partitions} partitions"));
+            (cluster is null ? "in-process" : $"through Kafka, {instances} instance(s) in one group, {options.Partitions} partitions") +
+            (options.Settings.Count == 0 ? "" : $"; settings {string.Join(", ", options.Settings.Select(s => $"{s.Key}={s.Value}"))}"));
 
         var dataDirectory = Directory.CreateTempSubdirectory("migration-bench-");
         var hosts = new List<IHost>();
@@ -343,6 +344,11 @@ internal static class IncrementalBench
             settings["Migration:Kafka:Consumer:session.timeout.ms"] = "3000";
             settings["Migration:Kafka:Consumer:heartbeat.interval.ms"] = "500";
             settings["Migration:Kafka:Consumer:fetch.wait.max.ms"] = "100";
+        }
+
+        foreach (var (key, value) in options.Settings)
+        {
+            settings[key] = value;
         }
 
         return settings;
