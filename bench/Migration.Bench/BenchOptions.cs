@@ -13,7 +13,7 @@ internal sealed record BenchOptions(
     int BatchSize,
     int ChunkRows,
     int Parallelism,
-    int UpdatesPerSecond,
+    int WritesPerSecond,
     int Seconds,
     int Runs,
     string? MySql)
@@ -33,6 +33,33 @@ internal sealed record BenchOptions(
     /// <summary>InnoDB buffer pool of the private server, MB (default 1024; schema mode 4096, to hold both sides).</summary>
     public int BufferPoolMb { get; init; } = 1024;
 
+    /// <summary>Incremental mode: the write mix in percent, updates/inserts/deletes (default 70/20/10).</summary>
+    public (int Updates, int Inserts, int Deletes) Mix { get; init; } = (70, 20, 10);
+
+    /// <summary>Incremental mode: connections the load generator writes through (default 4).</summary>
+    public int Connections { get; init; } = 4;
+
+    /// <summary>Incremental mode: repair through Kafka on librdkafka's mock cluster instead of the in-process bus (default false).</summary>
+    public bool Kafka { get; init; }
+
+    /// <summary>Incremental mode with Kafka: repair consumers in the one group, 1 or 2 (default 1).</summary>
+    public int RepairInstances { get; init; } = 1;
+
+    /// <summary>Incremental mode with Kafka: run with one repair instance, then with <see cref="RepairInstances"/>, and give the ratio (default false).</summary>
+    public bool CompareInstances { get; init; }
+
+    /// <summary>Incremental mode with Kafka: partitions of the topic (default 4).</summary>
+    public int Partitions { get; init; } = 4;
+
+    /// <summary>Incremental mode: where the control database (outbox, differences) lives, <c>mysql</c> (default: a database on the bench's server, shared by the instances) or <c>sqlite</c> (a file; in-process repair only).</summary>
+    public string Control { get; init; } = "mysql";
+
+    /// <summary>Incremental mode: extra service settings, <c>key=value</c> pairs separated by <c>;</c> (default none).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Incremental mode: ask the service for <c>Migration:ChangeCapture=Triggers</c> (default true; no effect where the service lacks it).</summary>
+    public bool ChangeCapture { get; init; } = true;
+
     public const string Usage = """
         Migration.Bench: validation speed against MariaDB/MySQL.
           --rows N              rows per side (default 1000000)
@@ -43,10 +70,23 @@ internal sealed record BenchOptions(
           --mode M              full (default), full-rows (row-level path only), incremental, or schema
                                 (7 tables of different key shapes, timed against pt-table-sync)
           --batch N             rows per query and side (default 1000)
-          --chunk N             rows per checksum chunk, 0 = no checksum fast path (default 4000, as the service)
+          --chunk N             rows per checksum chunk, 0 = no checksum fast path (default 1000, as the service)
           --parallelism N       chunks validated at once (default 2)
-          --updates N           incremental mode: updates per second written to the source (default 2000)
-          --seconds N           incremental mode: how long the load runs (default 10)
+          --writes N            incremental mode: row writes per second to the source only (default 10000)
+          --mix U/I/D           incremental mode: percent updates/inserts/deletes (default 70/20/10)
+          --seconds N           incremental mode: how long the load runs (default 60)
+          --connections N       incremental mode: connections of the load generator (default 4)
+          --kafka B             incremental mode: repair through Kafka on librdkafka's mock cluster (default false)
+          --partitions N        with --kafka: partitions of the topic (default 4)
+          --repair-instances N  with --kafka: repair consumers in one group, 1 or 2 (default 1)
+          --compare-instances B with --kafka: run with 1 repair instance, then with --repair-instances 2, and
+                                print the ratio of rows repaired per second (default false)
+          --control C           incremental mode: control database (outbox, stored differences) on the server
+                                (mysql, default) or in a SQLite file (sqlite; not with two repair instances)
+          --set K=V;K2=V2       incremental mode: extra service settings, such as
+                                Migration:Kafka:Consumer:queued.max.messages.kbytes=8192
+          --change-capture B    incremental mode: set Migration:ChangeCapture=Triggers (default true; a service
+                                without that setting ignores it)
           --runs N              full modes: validate N times in one process and report each (default 1)
           --rows-total N        schema mode: rows in all tables together, per side (default 5000000)
           --drift N             schema mode: differences per 1,000,000 rows of each table, a third
@@ -75,6 +115,7 @@ internal sealed record BenchOptions(
         int Int(string name, int fallback) => values.Remove(name, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
         string Text(string name, string fallback) => values.Remove(name, out var v) ? v : fallback;
 
+        var mode = values.GetValueOrDefault("mode", "full");
         var options = new BenchOptions(
             Int("rows", 1_000_000),
             Int("missing", 1_000),
@@ -83,10 +124,10 @@ internal sealed record BenchOptions(
             Text("layout", "scattered") == "clustered",
             Text("mode", "full"),
             Int("batch", 1_000),
-            Int("chunk", 4_000),
+            Int("chunk", 1_000),
             Int("parallelism", 2),
-            Int("updates", 2_000),
-            Int("seconds", 10),
+            Int("writes", 10_000),
+            Int("seconds", mode == "incremental" ? 60 : 10),
             Int("runs", 1),
             values.Remove("mysql", out var cs) ? cs : null);
         options = options with
@@ -96,6 +137,15 @@ internal sealed record BenchOptions(
             PtTableSync = bool.Parse(Text("pt-table-sync", "true")),
             Setup = bool.Parse(Text("setup", "true")),
             BufferPoolMb = Int("buffer-pool-mb", options.Mode == "schema" ? 4096 : options.BufferPoolMb),
+            Mix = ParseMix(Text("mix", "70/20/10")),
+            Connections = Int("connections", 4),
+            Kafka = bool.Parse(Text("kafka", "false")),
+            Partitions = Int("partitions", 4),
+            RepairInstances = Int("repair-instances", 1),
+            CompareInstances = bool.Parse(Text("compare-instances", "false")),
+            ChangeCapture = bool.Parse(Text("change-capture", "true")),
+            Control = Text("control", "mysql"),
+            Settings = ParseSettings(Text("set", "")),
         };
         if (values.Count > 0)
         {
@@ -117,11 +167,51 @@ internal sealed record BenchOptions(
             throw new ArgumentException("--setup false needs --mode schema and --mysql.");
         }
 
+        if (options.Mode == "incremental" && (options.WritesPerSecond < 1 || options.Seconds < 5 || options.Connections is < 1 or > 64))
+        {
+            throw new ArgumentException("Incremental mode needs --writes of at least 1, --seconds of at least 5 and --connections between 1 and 64.");
+        }
+
+        if (options.RepairInstances is not (1 or 2) || options.Partitions < 1)
+        {
+            throw new ArgumentException("--repair-instances is 1 or 2, --partitions at least 1.");
+        }
+
+        if (options.Control is not ("mysql" or "sqlite") || (options.Control == "sqlite" && (options.RepairInstances > 1 || options.CompareInstances)))
+        {
+            throw new ArgumentException("--control is mysql or sqlite; two repair instances share a control database on the server (mysql).");
+        }
+
+        if ((options.RepairInstances > 1 || options.CompareInstances) && !options.Kafka)
+        {
+            throw new ArgumentException("--repair-instances 2 and --compare-instances need --kafka true: the in-process bus has one consumer.");
+        }
+
         if (options.Missing + options.Changed + options.Extra > options.Rows / 2)
         {
             throw new ArgumentException("Plant at most rows/2 differences in all.");
         }
 
         return options;
+    }
+
+    private static Dictionary<string, string> ParseSettings(string text) =>
+        text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(
+                pair => pair.Length == 2 && pair[0].Length > 0 ? pair[0] : throw new ArgumentException($"--set takes key=value pairs separated by ';', not '{string.Join('=', pair)}'."),
+                pair => pair[1],
+                StringComparer.OrdinalIgnoreCase);
+
+    private static (int, int, int) ParseMix(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length != 3 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new ArgumentException($"--mix is three percentages, updates/inserts/deletes, such as 70/20/10; not '{text}'.");
+        }
+
+        var (u, i, d) = (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture), int.Parse(parts[2], CultureInfo.InvariantCulture));
+        return u + i + d == 100 ? (u, i, d) : throw new ArgumentException($"--mix must add up to 100, not {u + i + d}.");
     }
 }

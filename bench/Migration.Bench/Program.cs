@@ -11,7 +11,6 @@ using Migration.Domain;
 using Migration.Domain.Inconsistencies;
 using Migration.Domain.Runs;
 using Migration.Infrastructure;
-using Migration.Infrastructure.Outbox;
 using Migration.Testing;
 
 if (args is ["--help"] or ["-h"])
@@ -33,13 +32,17 @@ catch (Exception ex) when (ex is ArgumentException or FormatException)
 
 await using var privateServer = options.MySql is null ? await MariaDbServer.StartAsync(bufferPoolMb: options.BufferPoolMb) : null;
 var server = options.MySql ?? privateServer!.ConnectionString;
-var incremental = options.Mode == "incremental";
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
+if (options.Mode == "incremental")
+{
+    return await IncrementalBench.RunAsync(options, server, new CpuClock(privateServer?.ProcessId));
+}
+
 var schema = options.Mode == "schema";
 var setup = Stopwatch.StartNew();
 var planted = new PlantedDrift([], [], []);
 var schemaRows = SchemaDatabase.RowsPerTable(options.RowsTotal);
 var schemaPlanted = new Dictionary<string, PlantedKeys>();
-Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 if (schema)
 {
     if (options.Setup)
@@ -61,7 +64,7 @@ if (schema)
 else
 {
     await BenchDatabase.CreateAsync(server, options.Rows);
-    planted = incremental ? planted : await BenchDatabase.PlantAsync(server, options);
+    planted = await BenchDatabase.PlantAsync(server, options);
     await BenchDatabase.SettleAsync(server);
     Console.WriteLine($"setup: {options.Rows:N0} rows per side, planted {planted.TargetMissing.Count} target_missing / {planted.Neq.Count} neq / {planted.BaseMissing.Count} base_missing ({(options.Clustered ? "clustered" : "scattered")}) in {setup.Elapsed.TotalSeconds:F1} s");
 }
@@ -88,14 +91,13 @@ if (schema)
 }
 
 builder.Services.AddApplication().AddInfrastructure(builder.Configuration);
-// Full runs count what validation reports; incremental runs also hand it on to the in-process repair.
-builder.Services.AddSingleton(sp => new CountingPublisher(incremental ? ActivatorUtilities.CreateInstance<OutboxInconsistencyPublisher>(sp) : null));
+// Full runs count what validation reports (and repair nothing).
+builder.Services.AddSingleton(sp => new CountingPublisher(null));
 builder.Services.AddSingleton<IInconsistencyPublisher>(sp => sp.GetRequiredService<CountingPublisher>());
 try
 {
     using var host = builder.Build();
-    return incremental ? await RunIncrementalAsync(host)
-        : schema ? await SchemaBench.RunAsync(host, options, server, new CpuClock(privateServer?.ProcessId), schemaPlanted)
+    return schema ? await SchemaBench.RunAsync(host, options, server, new CpuClock(privateServer?.ProcessId), schemaPlanted)
         : await RunFullAsync(host);
 }
 finally
@@ -141,50 +143,6 @@ async Task<int> RunFullAsync(IHost host)
         && publisher.Events.Count == planted.TargetMissing.Count + planted.Neq.Count + planted.BaseMissing.Count;
     Console.WriteLine(exact ? "result: every planted difference found, nothing else reported" : "result: MISMATCH between found and planted");
     return exact ? 0 : 1;
-}
-
-async Task<int> RunIncrementalAsync(IHost host)
-{
-    await host.StartAsync();
-    var scheduler = host.Services.GetRequiredService<IValidationScheduler>();
-    var load = new IncrementalLoad(
-        BenchDatabase.For(server, BenchDatabase.SourceDatabase), BenchDatabase.For(server, BenchDatabase.TargetDatabase), options.Rows);
-    await load.PrepareTargetAsync();
-
-    var run = await scheduler.StartAsync(RunKind.Incremental, TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds(), intervalMs: 50, maxRowsPerSecond: null, repair: null, CancellationToken.None);
-    var clock = Stopwatch.StartNew();
-    await load.WriteAsync(options.UpdatesPerSecond, TimeSpan.FromSeconds(options.Seconds), CancellationToken.None);
-    var written = clock.Elapsed.TotalSeconds;
-    var cursorLag = run.Tables.Select(t => t.CursorLagMs).Max() ?? 0;
-
-    // Let the repair catch up with the last writes, for at most 30 s.
-    var drain = Stopwatch.StartNew();
-    var outstanding = await load.CountOutstandingAsync();
-    while (outstanding > 0 && drain.Elapsed < TimeSpan.FromSeconds(30))
-    {
-        await Task.Delay(100);
-        outstanding = await load.CountOutstandingAsync();
-    }
-
-    await scheduler.StopAsync(RunKind.Incremental, CancellationToken.None);
-    var repair = host.Services.GetRequiredService<IRepairMonitor>().Snapshot();
-    await host.StopAsync();
-
-    Console.WriteLine($"mode: incremental, interval 50 ms, batch {options.BatchSize}");
-    Console.WriteLine($"updates written to the source: {load.Updates:N0} in {written:F1} s ({load.Updates / written:N0}/s)");
-    Console.WriteLine($"run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors, cursor lag when the writes ended {cursorLag:N0} ms");
-    Console.WriteLine($"repair: {repair.Upserted:N0} upserted, {repair.Failed} failed attempts, {repair.Pending} pending");
-    // Each update sets utime to the write time, and each event carries when it was detected.
-    var utimes = load.WrittenUtimes;
-    var detected = host.Services.GetRequiredService<CountingPublisher>().Events
-        .Where(e => e.Key.AsInt64 is { } id && utimes.ContainsKey(id))
-        .Select(e => (double)(e.DetectedAt.ToUnixTimeMilliseconds() - utimes[e.Key.AsInt64!.Value]))
-        .ToArray();
-    Console.WriteLine($"write → detected by validation: {IncrementalLoad.Percentiles(detected)}");
-    Console.WriteLine($"write → repaired on the target: {IncrementalLoad.Percentiles(await load.WriteToRepairedMsAsync())}");
-    Console.WriteLine($"peak memory: {PeakMb():F0} MB");
-    Console.WriteLine(outstanding == 0 ? "result: every update reached the target" : $"result: {outstanding:N0} updated rows never reached the target");
-    return outstanding == 0 ? 0 : 1;
 }
 
 static double PeakMb() => Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);

@@ -48,7 +48,7 @@ internal static class SchemaBench
             cpuSeconds.Add(after.Own - before.Own + (after.Server - before.Server));
             Console.WriteLine();
             Console.WriteLine($"validation run {i} of {options.Runs}{(i == 1 ? " (fresh process: JIT included)" : "")}: " +
-                "every table, defaults (ChunkRows 4000, Parallelism 2, TablesInParallel 2)");
+                "every table, defaults (ChunkRows 1000, Parallelism 2, TablesInParallel 2)");
             Console.WriteLine($"  {"table",-12} {"rows",10} {"seconds",8} {"rows/s",10}  {"target_missing",14} {"neq",9} {"base_missing",12}  strategy");
             foreach (var table in SchemaDatabase.Tables)
             {
