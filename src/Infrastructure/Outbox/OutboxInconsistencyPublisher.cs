@@ -37,16 +37,18 @@ internal sealed class OutboxInconsistencyPublisher(
         var toRepair = events.Where(e => !e.ReportOnly).ToList();
         await using (var context = control.CreateContext())
         {
-            EfDifferenceStore.Add(context, events);
-            context.Set<OutboxMessage>().AddRange(toRepair.Select(e => new OutboxMessage
+            // One transaction: a difference is stored exactly when its event is. Multi-row inserts: validation that
+            // finds thousands of differences a second must not wait on one insert (and one key read) per row.
+            await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+            await BulkInsert.InsertAsync(context, EfDifferenceStore.Records(events), cancellationToken);
+            await BulkInsert.InsertAsync(context, toRepair.ConvertAll(e => new OutboxMessage
             {
                 EventId = e.EventId,
                 Key = e.MessageKey,
                 Payload = InconsistentEventSerializer.Serialize(e),
                 CreatedAtMs = now,
-            }));
-            // One SaveChanges is one transaction: a difference is stored exactly when its event is.
-            await context.SaveChangesAsync(cancellationToken);
+            }), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
 
         if (toRepair.Count == 0)

@@ -31,9 +31,9 @@ internal sealed class EfDifferenceStore(
     // Only where this process repairs in process does its backlog count what it puts into the outbox.
     private readonly bool _countsBacklog = !options.Value.Kafka.Enabled && options.Value.Roles.RunsRepair();
 
-    /// <summary>Adds the events' differences to <paramref name="context"/>, to be saved with whatever else it holds (the outbox rows).</summary>
-    public static void Add(ControlDbContext context, IEnumerable<InconsistentEvent> events) =>
-        context.Set<DifferenceRecord>().AddRange(events.Select(e => new DifferenceRecord
+    /// <summary>The events' differences as rows to store, in the transaction that stores their outbox rows.</summary>
+    public static List<DifferenceRecord> Records(IEnumerable<InconsistentEvent> events) =>
+        events.Select(e => new DifferenceRecord
         {
             RunId = e.RunId,
             EventId = e.EventId,
@@ -45,7 +45,7 @@ internal sealed class EfDifferenceStore(
             Columns = JsonSerializer.Serialize(e.Differences.Select(d => new StoredColumn(d.Column, d.Base, d.Other)), _json),
             DetectedAtMs = e.DetectedAt.ToUnixTimeMilliseconds(),
             Outcome = _pending,
-        }));
+        }).ToList();
 
     /// <summary>What the repair did with the event; a difference stored by no one (another producer's event) is no error.</summary>
     public async Task RecordOutcomeAsync(Guid eventId, DifferenceOutcome outcome, CancellationToken cancellationToken)
