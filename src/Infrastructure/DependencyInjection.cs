@@ -122,6 +122,8 @@ public static class DependencyInjection
         services.AddSingleton<RepairMonitor>();
         services.AddSingleton<IRepairMonitor>(sp => sp.GetRequiredService<RepairMonitor>());
         services.AddSingleton<RowRepairer>();
+        services.AddSingleton<BatchRepairer>();
+        services.AddSingleton<RepairBatchMetrics>();
         services.AddSingleton<IConflictStore, EfConflictStore>();
         services.AddSingleton<RepairHandler>();
         services.AddSingleton<EfDifferenceStore>();

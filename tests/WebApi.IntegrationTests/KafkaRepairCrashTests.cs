@@ -6,7 +6,8 @@ namespace Migration.WebApi.IntegrationTests;
 
 /// <summary>
 /// A repair instance in its own process, killed with SIGKILL in the middle of the stream and started again: no
-/// offset was committed before its repair, and in the end every inconsistency is repaired.
+/// offset was committed before its repair (a batch's offsets only once the whole batch is done), and in the end every
+/// inconsistency is repaired.
 /// </summary>
 public sealed class KafkaRepairCrashTests
 {
@@ -56,10 +57,9 @@ public sealed class KafkaRepairCrashTests
         bool Repaired(long id) => source.TryGetValue(id, out var s) ? target.TryGetValue(id, out var t) && s == t : !target.ContainsKey(id);
         var coveredByCommit = events.Where(e => e.Offset < committed[e.Partition]).ToList();
         Assert.All(coveredByCommit, e => Assert.True(Repaired(e.Id), $"offset {e.Offset} of partition {e.Partition} (row {e.Id}) was committed but the row is not repaired"));
-        Assert.Equal(stuck.Offset, committed[0]); // everything before the stuck message, and not the message itself
+        // Offsets are stored once a whole batch is done: the stuck message's batch is not committed, nor anything after it.
+        Assert.True(committed[0] <= stuck.Offset, $"committed {committed[0]} covers the stuck message at {stuck.Offset}");
         Assert.False(Repaired(stuck.Id));
-        // A partition is handled in order, so what follows the stuck message is still to do: it died mid-stream.
-        Assert.All(events.Where(e => e.Partition == 0 && e.Offset > stuck.Offset), e => Assert.False(Repaired(e.Id)));
 
         using (var restarted = ServiceProcess.Start(settings))
         {

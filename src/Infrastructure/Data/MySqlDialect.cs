@@ -15,6 +15,68 @@ internal sealed class MySqlDialect : SqlDialect
         "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
         "ON DUPLICATE KEY UPDATE `primary_side` = VALUES(`primary_side`), `changed_at` = VALUES(`changed_at`)";
 
+    /// <remarks>
+    /// The keys are bound literals, as in the row path's <c>key = @k</c>, so each comparison is the column's own (its
+    /// collation, its padding): the same equality that found the row.
+    /// </remarks>
+    public override string MatchingKeys(TableSpec table, int count, string name)
+    {
+        var sql = new System.Text.StringBuilder("CONCAT_WS(','");
+        for (var i = 0; i < count; i++)
+        {
+            var equal = table.Key.Count == 1
+                ? $"{Quote(table.Key[0].Name)} = @{name}{i}"
+                : string.Join(" AND ", table.Key.Select((k, c) => $"{Quote(k.Name)} = @{name}{i}_{c}"));
+            sql.Append(CultureInfo.InvariantCulture, $", IF({equal}, {i}, NULL)");
+        }
+
+        return sql.Append(')').ToString();
+    }
+
+    /// <remarks>
+    /// <c>INSERT … SELECT … FROM (rows) ON DUPLICATE KEY UPDATE col = IF(guard, new, col)</c>: the derived table carries
+    /// each row's guard time. MySQL applies ON DUPLICATE KEY UPDATE to a collision on any unique key, so the guard also
+    /// asks for the same key (byte for byte: a collision it cannot prove to be the same row is left to the row path).
+    /// </remarks>
+    public override string GuardedUpsert(TableSpec table, IReadOnlyList<string> columns, IReadOnlyList<(object?[] Values, object? Guard)> rows, DbCommand command)
+    {
+        var sets = BindBatch(table, columns, rows, command);
+        var (t, b) = (Quote(table.Name), Quote(BatchName));
+        var sql = new System.Text.StringBuilder("INSERT INTO ").Append(t).Append(" (").AppendJoin(", ", columns.Select(Quote))
+            .Append(") SELECT ").AppendJoin(", ", columns.Select(c => $"{b}.{Quote(c)}")).Append(" FROM (");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            sql.Append(r == 0 ? "SELECT " : " UNION ALL SELECT ");
+            for (var c = 0; c < columns.Count; c++)
+            {
+                sql.Append(c == 0 ? "" : ", ").Append("@u").Append(r).Append('_').Append(c);
+                if (r == 0)
+                {
+                    sql.Append(" AS ").Append(Quote(columns[c]));
+                }
+            }
+
+            sql.Append(", @u").Append(r).Append("_g");
+            if (r == 0)
+            {
+                sql.Append(" AS ").Append(Quote(GuardName));
+            }
+        }
+
+        var guard = string.Join(" AND ", table.Key.Select(k => k.Kind == ColumnKind.Text
+            ? $"BINARY {t}.{Quote(k.Name)} = BINARY {b}.{Quote(k.Name)}"
+            : $"{t}.{Quote(k.Name)} = {b}.{Quote(k.Name)}"));
+        if (table.Version is { } v)
+        {
+            var version = Quote(v.Column.Name);
+            guard += $" AND ({t}.{version} <= {b}.{version} OR {t}.{version} <= {b}.{Quote(GuardName)})";
+        }
+
+        sql.Append(") AS ").Append(b).Append(" ON DUPLICATE KEY UPDATE ")
+            .AppendJoin(", ", sets.Select(c => $"{Quote(c)} = IF({guard}, {b}.{Quote(c)}, {t}.{Quote(c)})"));
+        return sql.ToString();
+    }
+
     public override bool IsDuplicateKey(Exception exception) =>
         exception.GetBaseException() is MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.DuplicateKeyEntry };
 

@@ -35,6 +35,81 @@ internal abstract class SqlDialect
         $"DELETE FROM {Quote(table.Name)} WHERE {keyPredicate}" +
         (table.Version is { } v ? $" AND {Quote(v.Column.Name)} <= @confirmed" : "");
 
+    /// <summary>
+    /// A column that lists, comma-separated, the positions of the keys <c>@{name}…</c> (bound by <see cref="KeySql.In"/>)
+    /// that the row's key equals as the server compares them; for engines whose text key order is not computed locally.
+    /// </summary>
+    public virtual string MatchingKeys(TableSpec table, int count, string name) =>
+        throw new NotSupportedException("Key positions are matched locally on this engine.");
+
+    /// <summary>The name of the batch's rows in the multi-row statements of the batch repair.</summary>
+    private protected const string BatchName = "migration_batch";
+
+    /// <summary>The column of each batch row that carries its own guard time (the row path's <c>@confirmed</c>).</summary>
+    private protected const string GuardName = "migration_guard";
+
+    /// <summary>
+    /// The batch repair's copy: one statement that writes whole base rows (<paramref name="columns"/>, bound as
+    /// <c>@u{row}_{column}</c>, with each row's guard time as <c>@u{row}_g</c>) to the other side. A missing row is
+    /// inserted whole; an existing one has its compared columns set under the same guard as <see cref="GuardedUpdate"/>,
+    /// each row with its own <c>@confirmed</c>, and only when the row it collides with has the same key: a row the guard
+    /// refuses is left exactly as it is, for the verification read to find.
+    /// </summary>
+    public abstract string GuardedUpsert(TableSpec table, IReadOnlyList<string> columns, IReadOnlyList<(object?[] Values, object? Guard)> rows, DbCommand command);
+
+    /// <summary>
+    /// The batch repair's delete: every row with one of the keys, each unless its version is newer than its own guard
+    /// time (as <see cref="GuardedDelete"/> for one row), in one statement.
+    /// </summary>
+    public static string GuardedDeleteMany(TableSpec table, IReadOnlyList<(RowKey Key, object? Guard)> rows, DbCommand command)
+    {
+        var sql = new StringBuilder("DELETE FROM ").Append(Quote(table.Name)).Append(" WHERE ");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            sql.Append(i == 0 ? "(" : " OR (");
+            for (var c = 0; c < table.Key.Count; c++)
+            {
+                sql.Append(c == 0 ? "" : " AND ").Append(Quote(table.Key[c].Name)).Append(" = @d").Append(i).Append('_').Append(c);
+                AddParameter(command, $"@d{i}_{c}", rows[i].Key.Values[c]);
+            }
+
+            if (table.Version is { } v)
+            {
+                sql.Append(" AND ").Append(Quote(v.Column.Name)).Append(" <= @d").Append(i).Append("_g");
+                AddParameter(command, $"@d{i}_g", rows[i].Guard);
+            }
+
+            sql.Append(')');
+        }
+
+        return sql.ToString();
+    }
+
+    /// <summary>
+    /// Binds the batch rows as <c>@u{row}_{column}</c> and <c>@u{row}_g</c>, and returns the compared columns to set on
+    /// a row that exists, the version column last (MySQL assigns in order, and every guard must see the old version).
+    /// </summary>
+    private protected static List<string> BindBatch(TableSpec table, IReadOnlyList<string> columns, IReadOnlyList<(object?[] Values, object? Guard)> rows, DbCommand command)
+    {
+        for (var r = 0; r < rows.Count; r++)
+        {
+            for (var c = 0; c < columns.Count; c++)
+            {
+                AddParameter(command, $"@u{r}_{c}", rows[r].Values[c]);
+            }
+
+            AddParameter(command, $"@u{r}_g", rows[r].Guard);
+        }
+
+        var sets = table.Columns.Where(c => c.Name != table.Version?.Column.Name).Select(c => c.Name).ToList();
+        if (table.Version is { } version)
+        {
+            sets.Add(version.Column.Name);
+        }
+
+        return sets;
+    }
+
     /// <summary>The table's filter as a condition (<c>1 = 1</c> without one), to AND with the run's own predicates.</summary>
     public static string Filter(TableSpec table) => table.Where is { } where ? $"({where})" : "1 = 1";
 

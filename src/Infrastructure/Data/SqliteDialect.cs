@@ -15,6 +15,45 @@ internal sealed class SqliteDialect : SqlDialect
         "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
         "ON CONFLICT(`id`) DO UPDATE SET `primary_side` = excluded.`primary_side`, `changed_at` = excluded.`changed_at`";
 
+    /// <remarks>
+    /// <c>WITH rows AS (VALUES …) INSERT … SELECT … ON CONFLICT (key) DO UPDATE SET … WHERE guard</c>: the guard takes
+    /// each row's own guard time from the batch rows by key. A collision on another unique index fails the statement,
+    /// which leaves its rows to the row path.
+    /// </remarks>
+    public override string GuardedUpsert(TableSpec table, IReadOnlyList<string> columns, IReadOnlyList<(object?[] Values, object? Guard)> rows, DbCommand command)
+    {
+        var sets = BindBatch(table, columns, rows, command);
+        var (t, b) = (Quote(table.Name), Quote(BatchName));
+        var sql = new System.Text.StringBuilder("WITH ").Append(b).Append(" (").AppendJoin(", ", columns.Select(Quote))
+            .Append(", ").Append(Quote(GuardName)).Append(") AS (VALUES ");
+        for (var r = 0; r < rows.Count; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var c = 0; c < columns.Count; c++)
+            {
+                sql.Append("@u").Append(r).Append('_').Append(c).Append(", ");
+            }
+
+            sql.Append("@u").Append(r).Append("_g)");
+        }
+
+        // "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+        sql.Append(") INSERT INTO ").Append(t).Append(" (").AppendJoin(", ", columns.Select(Quote)).Append(") SELECT ")
+            .AppendJoin(", ", columns.Select(Quote)).Append(" FROM ").Append(b).Append(" WHERE true ON CONFLICT (")
+            .AppendJoin(", ", table.Key.Select(k => Quote(k.Name))).Append(") DO UPDATE SET ")
+            .AppendJoin(", ", sets.Select(c => $"{Quote(c)} = excluded.{Quote(c)}"));
+        if (table.Version is { } v)
+        {
+            var version = Quote(v.Column.Name);
+            var sameKey = string.Join(" AND ", table.Key.Select(k => $"{b}.{Quote(k.Name)} = excluded.{Quote(k.Name)}"));
+            sql.Append(" WHERE ").Append(t).Append('.').Append(version).Append(" <= excluded.").Append(version)
+                .Append(" OR ").Append(t).Append('.').Append(version).Append(" <= (SELECT ").Append(b).Append('.').Append(Quote(GuardName))
+                .Append(" FROM ").Append(b).Append(" WHERE ").Append(sameKey).Append(" LIMIT 1)");
+        }
+
+        return sql.ToString();
+    }
+
     // SQLITE_CONSTRAINT (19), extended SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).
     public override bool IsDuplicateKey(Exception exception) =>
         exception.GetBaseException() is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 };

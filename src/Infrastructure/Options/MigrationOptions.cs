@@ -258,6 +258,19 @@ public sealed class RepairOptions
     public int Parallelism { get; set; } = 4;
 
     /// <summary>
+    /// Most events repaired together (<c>Migration__Repair__BatchSize</c>): per table and base side one read of each
+    /// side, one guarded multi-row upsert and one guarded multi-row delete, one verification read; rows the batch could
+    /// not finish are repaired one by one. 1 repairs row by row. Default 500.
+    /// </summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Longest wait for more events once one is ready (<c>Migration__Repair__BatchWaitMs</c>): a batch takes what is
+    /// queued and does not wait to fill. Default 5 ms.
+    /// </summary>
+    public int BatchWaitMs { get; set; } = 5;
+
+    /// <summary>
     /// Which version a repair keeps: <c>BaseWins</c> (default: the run's base side wins once a difference is confirmed)
     /// or <c>NewestWins</c> (the newer <c>utime</c> wins). Rows the policy will not touch are stored as conflicts.
     /// </summary>

@@ -46,6 +46,8 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "Repair:RetryBackoffMs", options.Repair.RetryBackoffMs, 1, 60_000);
         Range(failures, "Repair:MaxRetryBackoffMs", options.Repair.MaxRetryBackoffMs, options.Repair.RetryBackoffMs, 3_600_000);
         Range(failures, "Repair:Parallelism", options.Repair.Parallelism, 1, 64);
+        Range(failures, "Repair:BatchSize", options.Repair.BatchSize, 1, 10_000);
+        Range(failures, "Repair:BatchWaitMs", options.Repair.BatchWaitMs, 0, 10_000);
         Range(failures, "PatternRefreshMs", options.PatternRefreshMs, 50, 60_000);
         Range(failures, "DoubleWrite:SecondaryTimeoutMs", options.DoubleWrite.SecondaryTimeoutMs, 100, 600_000);
         Range(failures, "DoubleWrite:FenceWaitMs", options.DoubleWrite.FenceWaitMs, 100, 600_000);

@@ -13,8 +13,8 @@ namespace Migration.Infrastructure.Repair;
 
 /// <summary>
 /// The embedded default's repair consumer: spreads the in-process bus over <see cref="RepairOptions.Parallelism"/>
-/// lanes by the message key (so one row's events stay in order, as on a Kafka partition), repairs one message at a
-/// time per lane, and tells the relay each one was handled: repaired, or stored as a dead letter. If the dead letter
+/// lanes by the message key (so one row's events stay in order, as on a Kafka partition), repairs the messages of
+/// each lane in batches (<see cref="RepairOptions.BatchSize"/>), and tells the relay each one was handled: repaired, or stored as a dead letter. If the dead letter
 /// cannot be stored, the relay is told the event failed, so the outbox keeps it and sends it again later. Idle when
 /// Kafka is configured (the Kafka repair worker consumes instead).
 /// </summary>
@@ -68,38 +68,106 @@ internal sealed partial class InProcessRepairWorker(
 
     private async Task RepairLaneAsync(ChannelReader<BusMessage> lane, CancellationToken stoppingToken)
     {
+        var size = options.Value.Repair.BatchSize;
+        var wait = TimeSpan.FromMilliseconds(options.Value.Repair.BatchWaitMs);
+        var batch = new List<BusMessage>(size);
         try
         {
-            await foreach (var item in lane.ReadAllAsync(stoppingToken))
+            while (await lane.WaitToReadAsync(stoppingToken))
             {
+                await TakeBatchAsync(lane, batch, size, wait, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    var result = await handler.HandleAsync(item.Message, stoppingToken);
-                    if (result.SetAside)
+                    var results = await handler.HandleBatchAsync(batch.ConvertAll(item => item.Message), stoppingToken);
+                    // Each event is acknowledged once it is repaired or stored as a dead letter, none before its batch is done.
+                    for (var i = 0; i < batch.Count; i++)
                     {
-                        await DeadLetterAsync(item.Message, result, stoppingToken);
+                        try
+                        {
+                            if (results[i].SetAside)
+                            {
+                                await DeadLetterAsync(batch[i].Message, results[i], stoppingToken);
+                            }
+                        }
+                        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                        {
+                            // The dead letter could not be stored: the event stays in the outbox and the relay sends it
+                            // again after its back-off; the rest of the batch goes on.
+                            LogUnexpected(ex, batch[i].Message.Key);
+                            batch[i].Handled.TrySetException(ex);
+                        }
                     }
 
-                    item.Handled.TrySetResult();
+                    foreach (var item in batch)
+                    {
+                        item.Handled.TrySetResult();
+                    }
                 }
                 catch (Exception) when (stoppingToken.IsCancellationRequested)
                 {
                     // Stopping. A driver may answer a cancelled statement with an error of its own rather than a
-                    // cancellation, or a lock wait may end just then: not a bug. The outbox keeps the event.
-                    item.Handled.TrySetCanceled(stoppingToken);
+                    // cancellation, or a lock wait may end just then: not a bug. The outbox keeps the events.
+                    foreach (var item in batch)
+                    {
+                        item.Handled.TrySetCanceled(stoppingToken);
+                    }
+
                     return;
                 }
                 catch (Exception ex)
                 {
-                    // The dead letter could not be stored (or a bug: the handler catches repair failures itself): the
-                    // event stays in the outbox and the relay sends it again after its back-off; this lane goes on.
-                    LogUnexpected(ex, item.Message.Key);
-                    item.Handled.TrySetException(ex);
+                    // A bug (the handler catches repair failures itself): the events stay in the outbox and the relay
+                    // sends them again after its back-off; this lane goes on.
+                    LogUnexpected(ex, batch[0].Message.Key);
+                    foreach (var item in batch)
+                    {
+                        item.Handled.TrySetException(ex);
+                    }
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Up to <paramref name="size"/> messages: what is queued, waiting at most <paramref name="wait"/> for more.</summary>
+    private async Task TakeBatchAsync(ChannelReader<BusMessage> lane, List<BusMessage> batch, int size, TimeSpan wait, CancellationToken stoppingToken)
+    {
+        batch.Clear();
+        var started = time.GetTimestamp();
+        while (batch.Count < size)
+        {
+            if (lane.TryRead(out var item))
+            {
+                batch.Add(item);
+                continue;
+            }
+
+            var left = wait - time.GetElapsedTime(started);
+            if (batch.Count > 0 && left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            using var timeout = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+            try
+            {
+                if (!await lane.WaitToReadAsync(linked.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
         }
     }
 

@@ -24,6 +24,8 @@ internal sealed record RepairResult(RepairOutcome? Outcome, string? Error, int A
 /// </summary>
 internal sealed partial class RepairHandler(
     RowRepairer repairer,
+    BatchRepairer batches,
+    RepairBatchMetrics batchMetrics,
     RepairMonitor monitor,
     EfDifferenceStore differences,
     ResiliencePipelineProvider<string> pipelines,
@@ -31,19 +33,74 @@ internal sealed partial class RepairHandler(
 {
     private readonly ResiliencePipeline _retry = pipelines.GetPipeline(RetryPipelines.Repair);
 
-    public async Task<RepairResult> HandleAsync(EventMessage message, CancellationToken cancellationToken)
+    public async Task<RepairResult> HandleAsync(EventMessage message, CancellationToken cancellationToken) =>
+        (await HandleBatchAsync([message], cancellationToken))[0];
+
+    /// <summary>
+    /// Handles a batch of messages, one result each in their order: the batch path (<see cref="BatchRepairer"/>) first,
+    /// then the row path, through the retry pipeline, for each event the batch did not finish — in their order, so a
+    /// row's later events still follow its first. Every outcome is recorded by the time this returns.
+    /// </summary>
+    public async Task<RepairResult[]> HandleBatchAsync(IReadOnlyList<EventMessage> messages, CancellationToken cancellationToken)
     {
-        InconsistentEvent e;
-        try
+        var results = new RepairResult?[messages.Count];
+        var events = new List<(int Index, InconsistentEvent Event)>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
         {
-            e = InconsistentEventSerializer.Deserialize(message.Value);
-        }
-        catch (MalformedEventException ex)
-        {
-            LogMalformed(ex, message.Key);
-            return new RepairResult(null, ex.Message, 0);
+            try
+            {
+                events.Add((i, InconsistentEventSerializer.Deserialize(messages[i].Value)));
+            }
+            catch (MalformedEventException ex)
+            {
+                LogMalformed(ex, messages[i].Key);
+                results[i] = new RepairResult(null, ex.Message, 0);
+            }
         }
 
+        batchMetrics.Batch(messages.Count);
+        var outcomes = events.Count > 0 ? await batches.RepairAsync(events.ConvertAll(x => x.Event), cancellationToken) : [];
+        var done = new Dictionary<DifferenceOutcome, List<Guid>>();
+        for (var j = 0; j < events.Count; j++)
+        {
+            if (outcomes[j] is not { } outcome)
+            {
+                continue;
+            }
+
+            var (index, e) = events[j];
+            monitor.Handled(outcome);
+            LogRepaired(e.Table, e.Key.ToText(), e.Type.ToWire(), outcome);
+            Guid? eventId = e.EventId == Guid.Empty ? null : e.EventId;
+            if (eventId is { } id)
+            {
+                var difference = ToDifference(outcome);
+                if (!done.TryGetValue(difference, out var ids))
+                {
+                    done[difference] = ids = [];
+                }
+
+                ids.Add(id);
+            }
+
+            results[index] = new RepairResult(outcome, null, 1, eventId);
+        }
+
+        foreach (var (outcome, ids) in done)
+        {
+            await RecordAsync(ids, outcome, cancellationToken);
+        }
+
+        foreach (var (index, e) in events)
+        {
+            results[index] ??= await RepairOneAsync(e, cancellationToken);
+        }
+
+        return results!;
+    }
+
+    private async Task<RepairResult> RepairOneAsync(InconsistentEvent e, CancellationToken cancellationToken)
+    {
         // An event without an id (sent by another producer) has none to keep.
         Guid? eventId = e.EventId == Guid.Empty ? null : e.EventId;
         var attempts = 0;
@@ -63,12 +120,7 @@ internal sealed partial class RepairHandler(
                 cancellationToken);
             monitor.Handled(outcome);
             LogRepaired(e.Table, e.Key.ToText(), e.Type.ToWire(), outcome);
-            await RecordAsync(eventId, outcome switch
-            {
-                RepairOutcome.Upserted or RepairOutcome.Deleted => DifferenceOutcome.Repaired,
-                RepairOutcome.Conflict => DifferenceOutcome.Conflict,
-                _ => DifferenceOutcome.Gone,
-            }, cancellationToken);
+            await RecordAsync(eventId, ToDifference(outcome), cancellationToken);
             return new RepairResult(outcome, null, attempts, eventId);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -79,6 +131,26 @@ internal sealed partial class RepairHandler(
             // outcome replaces this one).
             await RecordAsync(eventId, DifferenceOutcome.DeadLetter, cancellationToken);
             return new RepairResult(null, $"{ex.GetType().Name}: {ex.Message}", attempts, eventId);
+        }
+    }
+
+    private static DifferenceOutcome ToDifference(RepairOutcome outcome) => outcome switch
+    {
+        RepairOutcome.Upserted or RepairOutcome.Deleted => DifferenceOutcome.Repaired,
+        RepairOutcome.Conflict => DifferenceOutcome.Conflict,
+        _ => DifferenceOutcome.Gone,
+    };
+
+    /// <summary>Tells the stored differences of the batch path's events what became of them, as <see cref="RecordAsync(Guid?, DifferenceOutcome, CancellationToken)"/>.</summary>
+    private async Task RecordAsync(IReadOnlyCollection<Guid> eventIds, DifferenceOutcome outcome, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await differences.RecordOutcomesAsync(eventIds, outcome, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogOutcomesNotRecorded(ex, eventIds.Count, outcome.ToWire());
         }
     }
 
@@ -114,6 +186,9 @@ internal sealed partial class RepairHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome {Outcome} of event {EventId} in the stored differences; it stays listed as before")]
     private partial void LogOutcomeNotRecorded(Exception exception, Guid eventId, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome {Outcome} of {Count} events in the stored differences; they stay listed as before")]
+    private partial void LogOutcomesNotRecorded(Exception exception, int count, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Set aside a malformed message with key {Key}; it becomes a dead letter")]
     private partial void LogMalformed(Exception exception, string key);

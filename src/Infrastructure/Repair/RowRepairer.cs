@@ -42,46 +42,89 @@ internal sealed class RowRepairer(
 
     private readonly RepairPolicy _policy = options.Value.Repair.Policy;
 
-    public async Task<RepairOutcome> RepairAsync(InconsistentEvent e, CancellationToken cancellationToken)
+    /// <summary>The event's table and key; throws <see cref="MalformedEventException"/> for a table or key that is not one.</summary>
+    public async Task<(TableSpec Table, RowKey Key)> ResolveAsync(InconsistentEvent e, CancellationToken cancellationToken)
     {
         var table = (await catalog.GetAsync(cancellationToken)).Find(e.Table)
             ?? throw new MalformedEventException($"table '{e.Table}' is not a migrated table");
-        RowKey key;
         try
         {
-            key = RowKey.FromNamed(table, e.Key);
+            return (table, RowKey.FromNamed(table, e.Key));
         }
         catch (FormatException ex)
         {
             throw new MalformedEventException(ex.Message);
         }
+    }
 
+    /// <summary>When the event's difference was confirmed, ms since the epoch.</summary>
+    public long ConfirmedAt(InconsistentEvent e) =>
         // An event without a detection time (the original producer's format) was confirmed no later than now.
-        var confirmedAt = (e.DetectedAt == default ? time.GetUtcNow() : e.DetectedAt).ToUnixTimeMilliseconds();
+        (e.DetectedAt == default ? time.GetUtcNow() : e.DetectedAt).ToUnixTimeMilliseconds();
+
+    /// <summary>The rule's decision for the event's row as the two sides hold it now.</summary>
+    public RepairDecision Decide(TableSpec table, InconsistentEvent e, SideRow? baseRow, SideRow? otherRow, long confirmedAt) =>
+        // A side an operator named as the winner is copied whatever the policy prefers (the guard still holds).
+        RepairRule.Decide(
+            e.Decided ? RepairPolicy.BaseWins : _policy, baseRow is not null, Version(table, baseRow), otherRow is not null, Version(table, otherRow),
+            baseRow is not null && otherRow is not null && ValueRules.DifferingColumns(table, baseRow, otherRow) is null,
+            confirmedAt);
+
+    /// <summary>
+    /// The guard time of a copy, in the version column's type (the <c>@confirmed</c> of the guarded statements): the
+    /// confirmation, or under newest-wins the earliest time there is, so that only a newer version may overwrite.
+    /// </summary>
+    public object? CopyGuard(TableSpec table, InconsistentEvent e, long confirmedAt) =>
+        GuardValue(table, _policy == RepairPolicy.NewestWins && !e.Decided ? null : confirmedAt);
+
+    /// <summary>The guard time of a delete, in the version column's type.</summary>
+    public static object? DeleteGuard(TableSpec table, long confirmedAt) => GuardValue(table, confirmedAt);
+
+    /// <summary>
+    /// Ends the event on a decision that writes nothing: <see cref="RepairAction.None"/> closes an open conflict of the
+    /// row and returns what was <paramref name="written"/> (or <see cref="RepairOutcome.Unchanged"/>);
+    /// <see cref="RepairAction.Conflict"/> stores the conflict. Null for a decision that writes.
+    /// </summary>
+    public async Task<RepairOutcome?> SettleAsync(
+        TableSpec table, InconsistentEvent e, string keyText, RepairDecision decision, SideRow? baseRow, SideRow? otherRow, RepairOutcome? written,
+        CancellationToken cancellationToken)
+    {
+        switch (decision.Action)
+        {
+            case RepairAction.None:
+                await conflicts.ResolveAsync(table.Name, keyText, written is null ? "equal on both sides" : "repaired", cancellationToken);
+                return written ?? RepairOutcome.Unchanged;
+            case RepairAction.Conflict:
+                await conflicts.RecordAsync(new Conflict(
+                    0, table.Name, keyText, e.Direction, Version(table, baseRow), Version(table, otherRow), decision.Reason!, e.EventId,
+                    time.GetUtcNow()), cancellationToken);
+                return RepairOutcome.Conflict;
+            default:
+                return null;
+        }
+    }
+
+    public async Task<RepairOutcome> RepairAsync(InconsistentEvent e, CancellationToken cancellationToken)
+    {
+        var (table, key) = await ResolveAsync(e, cancellationToken);
+        var confirmedAt = ConfirmedAt(e);
         var keyText = key.ToText();
         RepairOutcome? written = null;
         for (var round = 1; round <= MaxRounds; round++)
         {
             var (baseRow, otherRow) = await ReadBothAsync(table, e.Direction, key, cancellationToken);
-            // A side an operator named as the winner is copied whatever the policy prefers (the guard still holds).
-            var decision = RepairRule.Decide(
-                e.Decided ? RepairPolicy.BaseWins : _policy, baseRow is not null, Version(table, baseRow), otherRow is not null, Version(table, otherRow),
-                baseRow is not null && otherRow is not null && ValueRules.DifferingColumns(table, baseRow, otherRow) is null,
-                confirmedAt);
+            var decision = Decide(table, e, baseRow, otherRow, confirmedAt);
+            if (await SettleAsync(table, e, keyText, decision, baseRow, otherRow, written, cancellationToken) is { } settled)
+            {
+                return settled;
+            }
+
             var other = databases[e.Direction.Other()];
             switch (decision.Action)
             {
-                case RepairAction.None:
-                    await conflicts.ResolveAsync(table.Name, keyText, written is null ? "equal on both sides" : "repaired", cancellationToken);
-                    return written ?? RepairOutcome.Unchanged;
-                case RepairAction.Conflict:
-                    await conflicts.RecordAsync(new Conflict(
-                        0, table.Name, keyText, e.Direction, Version(table, baseRow), Version(table, otherRow), decision.Reason!, e.EventId,
-                        time.GetUtcNow()), cancellationToken);
-                    return RepairOutcome.Conflict;
                 case RepairAction.Delete:
                     await ExecuteAsync(other, table, command => SqlDialect.GuardedDelete(table, KeySql.Equal(table, key, "k", command)),
-                        confirmedAt, cancellationToken);
+                        DeleteGuard(table, confirmedAt), cancellationToken);
                     written = RepairOutcome.Deleted;
                     break;
                 case RepairAction.Copy when otherRow is not null:
@@ -98,7 +141,7 @@ internal sealed class RowRepairer(
                         }
 
                         return SqlDialect.GuardedUpdate(table, KeySql.Equal(table, key, "k", command));
-                    }, _policy == RepairPolicy.NewestWins && !e.Decided ? null : confirmedAt, cancellationToken);
+                    }, CopyGuard(table, e, confirmedAt), cancellationToken);
                     written = RepairOutcome.Upserted;
                     break;
                 default:
@@ -146,18 +189,22 @@ internal sealed class RowRepairer(
         return ((await baseRows).Values.SingleOrDefault(), (await otherRows).Values.SingleOrDefault());
     }
 
-    /// <param name="confirmedAtMs">The guard's time, bound as <c>@confirmed</c> in the version column's type; null: only a newer version may overwrite.</param>
+    /// <summary>A guard time in the version column's type (null without one); a null time is the earliest there is.</summary>
+    private static object? GuardValue(TableSpec table, long? confirmedAtMs) =>
+        table.Version is not { } version ? null
+        : confirmedAtMs is { } ms ? Versions.FromEpochMs(version, ms)
+        : version.Kind == VersionKind.EpochMilliseconds ? long.MinValue : DateTime.MinValue;
+
+    /// <param name="guard">The guard's time, bound as <c>@confirmed</c> (<see cref="CopyGuard"/>, <see cref="DeleteGuard"/>); null for an insert.</param>
     private static async Task ExecuteAsync(
-        SideDatabase side, TableSpec table, Func<DbCommand, string> sql, long? confirmedAtMs, CancellationToken cancellationToken)
+        SideDatabase side, TableSpec table, Func<DbCommand, string> sql, object? guard, CancellationToken cancellationToken)
     {
         await using var connection = await side.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql(command);
-        if (table.Version is { } version)
+        if (table.Version is not null)
         {
-            AddParameter(command, "@confirmed", confirmedAtMs is { } ms
-                ? Versions.FromEpochMs(version, ms)
-                : version.Kind == VersionKind.EpochMilliseconds ? long.MinValue : DateTime.MinValue);
+            AddParameter(command, "@confirmed", guard ?? GuardValue(table, null));
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -58,6 +58,20 @@ internal sealed class EfDifferenceStore(
             .ExecuteUpdateAsync(set => set.SetProperty(d => d.Outcome, wire).SetProperty(d => d.OutcomeAtMs, now), cancellationToken);
     }
 
+    /// <summary>The same outcome for many events at once (the batch repair's), in one statement per thousand.</summary>
+    public async Task RecordOutcomesAsync(IReadOnlyCollection<Guid> eventIds, DifferenceOutcome outcome, CancellationToken cancellationToken)
+    {
+        var wire = outcome.ToWire();
+        long? now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        await using var context = control.CreateContext();
+        foreach (var chunk in eventIds.Chunk(1_000))
+        {
+            await context.Set<DifferenceRecord>()
+                .Where(d => chunk.Contains(d.EventId))
+                .ExecuteUpdateAsync(set => set.SetProperty(d => d.Outcome, wire).SetProperty(d => d.OutcomeAtMs, now), cancellationToken);
+        }
+    }
+
     public async Task<IReadOnlyList<StoredDifference>> ListAsync(DifferenceFilter filter, long? after, int limit, CancellationToken cancellationToken)
     {
         await using var context = control.CreateContext();

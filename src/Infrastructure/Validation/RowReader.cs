@@ -10,6 +10,16 @@ namespace Migration.Infrastructure.Validation;
 /// <summary>A row as read from one side: its key, and its compared columns' values in <see cref="TableSpec.Columns"/> order (null for SQL NULL).</summary>
 internal sealed record SideRow(RowKey Key, object?[] Values);
 
+/// <summary>A row with every column of its side (the ones the run does not compare too), as the repair inserts it.</summary>
+internal sealed record WholeRow(IReadOnlyList<string> Columns, object?[] Values);
+
+/// <summary>
+/// What one read found for each key asked for, by the key's position: its row (with the whole row when asked), or
+/// <see cref="Ambiguous"/> when the server's key equality could not be matched to one asked key alone (two asked keys
+/// the collation calls equal, or a text key the engine compares in a way not reproduced here).
+/// </summary>
+internal sealed record KeyedRows(SideRow?[] Rows, WholeRow?[] Whole, bool[] Ambiguous);
+
 /// <summary>Keys after <see cref="After"/> (exclusive; null: from the first) up to <see cref="UpTo"/> (inclusive; null: to the last).</summary>
 internal sealed record KeyRange(RowKey? After, RowKey? UpTo);
 
@@ -41,6 +51,103 @@ internal sealed class RowReader(SideDatabases databases)
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The rows with these keys, in one statement, by the position of the key asked for (the batch repair). With
+    /// <paramref name="whole"/>, each row also with every column of the side. A row is matched to the keys asked for as
+    /// the server compares them: locally where the read's own key order is computed here (integers, binary, SQLite's
+    /// text), else by the server itself, which says for each row which of the keys it equals.
+    /// </summary>
+    public async Task<KeyedRows> ReadEachAsync(TableSpec table, Direction side, IReadOnlyList<RowKey> keys, bool whole, CancellationToken cancellationToken)
+    {
+        var db = databases[side];
+        var result = new KeyedRows(new SideRow?[keys.Count], new WholeRow?[keys.Count], new bool[keys.Count]);
+        if (keys.Count == 0)
+        {
+            return result;
+        }
+
+        var text = table.Key.Where(k => k.Kind == ColumnKind.Text).ToArray();
+        var serverMatch = text.Any(k => db.Dialect.KeyWeight(k) is not null);
+        if (!serverMatch && text.Any(k => k.Collation is { } c && c.Name is not ("BINARY" or "NOCASE")))
+        {
+            // A collation whose equality is not reproduced here (SQLite's RTRIM): leave these keys to the row path.
+            Array.Fill(result.Ambiguous, true);
+            return result;
+        }
+
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var predicate = KeySql.In(table, keys, "k", command);
+        var match = serverMatch ? ", " + db.Dialect.MatchingKeys(table, keys.Count, "k") : "";
+        command.CommandText = $"SELECT {db.Dialect.RowSelectList(table)}{match}{(whole ? $", {SqlDialect.Quote(table.Name)}.*" : "")} " +
+            $"FROM {SqlDialect.Quote(table.Name)} WHERE {SqlDialect.Filter(table)} AND {predicate}";
+        var local = serverMatch ? null : LocalPositions(table, db.Dialect, keys, result.Ambiguous);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var key = new KeyColumns(table, db.Dialect);
+        var first = key.Width;
+        var rest = first + table.Columns.Count + (serverMatch ? 1 : 0);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var values = new object?[table.Columns.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = reader.IsDBNull(first + i) ? null : reader.GetValue(first + i);
+            }
+
+            var row = new SideRow(key.Read(reader), values);
+            int[] positions = serverMatch
+                ? reader.GetString(first + values.Length).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray()
+                : local!.TryGetValue(row.Key, out var found) ? found.ToArray() : [];
+            if (positions.Length != 1 || result.Rows[positions[0]] is not null)
+            {
+                // Two keys asked for are one row to the server (or a row no key claims): none of them is decided here.
+                foreach (var p in positions)
+                {
+                    result.Ambiguous[p] = true;
+                }
+
+                continue;
+            }
+
+            result.Rows[positions[0]] = row;
+            if (whole)
+            {
+                result.Whole[positions[0]] = new WholeRow(
+                    Enumerable.Range(rest, reader.FieldCount - rest).Select(reader.GetName).ToArray(),
+                    Enumerable.Range(rest, reader.FieldCount - rest).Select(i => reader.IsDBNull(i) ? null : reader.GetValue(i)).ToArray());
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The asked keys by the order this side's reads give their rows; keys asked twice are marked ambiguous.</summary>
+    private static Dictionary<RowKey, List<int>> LocalPositions(TableSpec table, SqlDialect dialect, IReadOnlyList<RowKey> keys, bool[] ambiguous)
+    {
+        var positions = new Dictionary<RowKey, List<int>>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var order = table.Key.Select((k, c) => k.Kind == ColumnKind.Text
+                ? dialect.LocalWeight((string)keys[i].Values[c]!, k.Collation)
+                : keys[i].Values[c]!).ToArray();
+            var local = new RowKey(table.Key.Select(k => k.Name).ToArray(), keys[i].Values.ToArray(), order);
+            if (positions.TryGetValue(local, out var list))
+            {
+                list.Add(i);
+                foreach (var p in list)
+                {
+                    ambiguous[p] = true;
+                }
+            }
+            else
+            {
+                positions[local] = [i];
+            }
+        }
+
+        return positions;
     }
 
     /// <summary>The row with this key with every column of the side (the ones the run does not compare too), or null.</summary>
