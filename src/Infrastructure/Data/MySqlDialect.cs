@@ -15,6 +15,14 @@ internal sealed class MySqlDialect : SqlDialect
         "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
         "ON DUPLICATE KEY UPDATE `primary_side` = VALUES(`primary_side`), `changed_at` = VALUES(`changed_at`)";
 
+    public override string CreateJournalTable =>
+        "CREATE TABLE IF NOT EXISTS `migration_journal` (`seq` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " +
+        "`table_name` VARCHAR(128) NOT NULL, `row_key` TEXT NOT NULL, `op` CHAR(1) NOT NULL, `at_ms` BIGINT NOT NULL, " +
+        "`origin` VARCHAR(8) NOT NULL, KEY `ix_migration_journal_table` (`table_name`, `seq`), KEY `ix_migration_journal_at` (`at_ms`)) ENGINE=InnoDB";
+
+    public override string TrimJournal(int batch) => string.Create(CultureInfo.InvariantCulture,
+        $"DELETE FROM `migration_journal` WHERE `seq` <= @upTo AND `at_ms` < @before ORDER BY `seq` LIMIT {batch}");
+
     public override bool IsDuplicateKey(Exception exception) =>
         exception.GetBaseException() is MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.DuplicateKeyEntry };
 

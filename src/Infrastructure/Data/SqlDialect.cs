@@ -81,6 +81,12 @@ internal abstract class SqlDialect
     public string CreateFenceTable =>
         "CREATE TABLE IF NOT EXISTS `migration_fence` (`id` INT NOT NULL PRIMARY KEY, `primary_side` VARCHAR(3) NOT NULL, `changed_at` BIGINT NOT NULL)";
 
+    /// <summary>The write journal of a side (see <see cref="Journal.WriteJournal"/>), with its indexes.</summary>
+    public abstract string CreateJournalTable { get; }
+
+    /// <summary>Deletes up to <paramref name="batch"/> journal entries with <c>seq</c> at most <c>@upTo</c> and <c>at_ms</c> before <c>@before</c>.</summary>
+    public abstract string TrimJournal(int batch);
+
     /// <summary>
     /// The fence's side. <paramref name="forWrite"/>: inside a write transaction, holding the fence row so that moving the
     /// fence waits until the transaction has ended.

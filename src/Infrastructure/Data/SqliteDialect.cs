@@ -15,6 +15,17 @@ internal sealed class SqliteDialect : SqlDialect
         "INSERT INTO `migration_fence` (`id`, `primary_side`, `changed_at`) VALUES (1, @side, @at) " +
         "ON CONFLICT(`id`) DO UPDATE SET `primary_side` = excluded.`primary_side`, `changed_at` = excluded.`changed_at`";
 
+    // AUTOINCREMENT: a seq is never handed out twice, even once the newest entries are trimmed, so no cursor skips one.
+    public override string CreateJournalTable =>
+        "CREATE TABLE IF NOT EXISTS `migration_journal` (`seq` INTEGER PRIMARY KEY AUTOINCREMENT, `table_name` TEXT NOT NULL, " +
+        "`row_key` TEXT NOT NULL, `op` TEXT NOT NULL, `at_ms` INTEGER NOT NULL, `origin` TEXT NOT NULL); " +
+        "CREATE INDEX IF NOT EXISTS `ix_migration_journal_table` ON `migration_journal` (`table_name`, `seq`); " +
+        "CREATE INDEX IF NOT EXISTS `ix_migration_journal_at` ON `migration_journal` (`at_ms`)";
+
+    // No DELETE … LIMIT in SQLite's default build.
+    public override string TrimJournal(int batch) => string.Create(CultureInfo.InvariantCulture,
+        $"DELETE FROM `migration_journal` WHERE `seq` IN (SELECT `seq` FROM `migration_journal` WHERE `seq` <= @upTo AND `at_ms` < @before ORDER BY `seq` LIMIT {batch})");
+
     // SQLITE_CONSTRAINT (19), extended SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).
     public override bool IsDuplicateKey(Exception exception) =>
         exception.GetBaseException() is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 };

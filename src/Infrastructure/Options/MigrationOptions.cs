@@ -183,6 +183,9 @@ public sealed class MigrationOptions
     /// <summary>The progress lines of running validations (<c>Migration:Progress</c>).</summary>
     public ProgressOptions Progress { get; set; } = new();
 
+    /// <summary>The write journal of each side (<c>Migration:Journal</c>, docs/journal.md).</summary>
+    public JournalOptions Journal { get; set; } = new();
+
     /// <summary>
     /// How long a stop (SIGTERM) may take, in seconds: requests in flight finish, then every background worker
     /// stops. Longer than the databases' command timeouts, so a write in flight ends with its own answer. Default 15.
