@@ -103,6 +103,8 @@ public static class DependencyInjection
         services.AddSingleton<Journal.JournalCursorStore>();
         services.AddSingleton<Journal.JournalMonitor>();
         services.AddSingleton<IWriteJournalMonitor>(sp => sp.GetRequiredService<Journal.JournalMonitor>());
+        services.AddSingleton<Journal.TriggerChangeCapture>();
+        services.AddSingleton<IChangeCapture>(sp => sp.GetRequiredService<Journal.TriggerChangeCapture>());
         services.AddHostedService<Journal.JournalWorker>();
         services.AddSingleton<IMigratedUnitOfWorkFactory, DoubleWriteUnitOfWorkFactory>();
 

@@ -15,7 +15,9 @@ internal sealed class JournalMonitor(
     JournalCursorStore cursors,
     IRunCheckpointStore checkpoints,
     IOptions<MigrationOptions> options,
-    TimeProvider time) : IWriteJournalMonitor
+    TimeProvider time,
+    TriggerChangeCapture capture,
+    ITableCatalog catalog) : IWriteJournalMonitor
 {
     private JournalStatus? _last;
 
@@ -44,12 +46,28 @@ internal sealed class JournalMonitor(
                 }
             }
 
-            sides.Add(new JournalSideStatus(side.ToWire(), rows, oldest is { } o ? Math.Max(0, now.ToUnixTimeMilliseconds() - o) : null, unverified));
+            sides.Add(new JournalSideStatus(side.ToWire(), rows, oldest is { } o ? Math.Max(0, now.ToUnixTimeMilliseconds() - o) : null, unverified)
+            {
+                Triggers = side == Direction.Src ? await TriggersAsync(cancellationToken) : null,
+            });
         }
 
         var status = new JournalStatus(options.Value.Journal.Enabled, sides, now);
         Volatile.Write(ref _last, status);
         return status;
+    }
+
+    /// <summary>The configured tables with change-capture triggers on the source; null when the tables are not resolved.</summary>
+    private async Task<IReadOnlyList<string>?> TriggersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await capture.InstalledAsync((await catalog.GetAsync(cancellationToken)).Tables.Select(t => t.Name), cancellationToken);
+        }
+        catch (Application.Common.TableShapeException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The running incremental run and its stored journal cursors; null when none runs.</summary>

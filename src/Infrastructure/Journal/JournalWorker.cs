@@ -16,11 +16,13 @@ namespace Migration.Infrastructure.Journal;
 internal sealed partial class JournalWorker(
     WriteJournal journal,
     JournalMonitor monitor,
+    TriggerChangeCapture capture,
     IOptions<MigrationOptions> options,
     TimeProvider time,
     ILogger<JournalWorker> logger) : BackgroundService
 {
     private readonly JournalOptions _options = options.Value.Journal;
+    private bool _installTriggers = options.Value.ChangeCapture == ChangeCaptureMode.Triggers;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -33,6 +35,7 @@ internal sealed partial class JournalWorker(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            await InstallTriggersAsync(stoppingToken);
             try
             {
                 await TrimAsync(stoppingToken);
@@ -51,6 +54,34 @@ internal sealed partial class JournalWorker(
             {
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// <c>Migration:ChangeCapture = Triggers</c>: installs the missing triggers once, in the background (the service
+    /// serves meanwhile). A refusal (a missing privilege) is one error line and is not retried; another failure (a
+    /// database down) is retried at the next interval.
+    /// </summary>
+    private async Task InstallTriggersAsync(CancellationToken cancellationToken)
+    {
+        if (!_installTriggers)
+        {
+            return;
+        }
+
+        try
+        {
+            await capture.InstallAsync(cancellationToken);
+            _installTriggers = false;
+        }
+        catch (Application.Common.ConflictException ex)
+        {
+            _installTriggers = false;
+            LogCaptureRefused(ex.Message);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCaptureFailed(ex);
         }
     }
 
@@ -79,6 +110,12 @@ internal sealed partial class JournalWorker(
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Migration:ChangeCapture is Triggers, but the triggers could not be installed: {Reason}")]
+    private partial void LogCaptureRefused(string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Installing the change-capture triggers failed; trying again at the next interval")]
+    private partial void LogCaptureFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Trimmed {Rows} journal entries on {Side} ({Reason})")]
     private partial void LogTrimmed(long rows, string side, string reason);

@@ -28,3 +28,13 @@ public sealed class JournalOptions
     /// <summary>How often each side's journal is trimmed and measured for the status and the metrics. Default 5,000 ms.</summary>
     public int TrimIntervalMs { get; set; } = 5_000;
 }
+
+/// <summary>How writes outside the double-write pool reach the write journal.</summary>
+public enum ChangeCaptureMode
+{
+    /// <summary>They do not: only the pool's writes are journalled.</summary>
+    None,
+
+    /// <summary>Triggers on the source's configured tables journal every write, the pool's included.</summary>
+    Triggers,
+}
