@@ -24,7 +24,7 @@ public abstract class ChangeCaptureTests
 
     protected abstract Task<TestDatabases> CreateDatabasesAsync();
 
-    /// <summary>Installs the triggers through the API, as an operator would; a subclass leaves them out to prove they matter.</summary>
+    /// <summary>Installs the triggers through the API, as an operator would; false shows the test fails without them.</summary>
     protected virtual bool InstallTriggers => true;
 
     /// <summary>The users rows the test writes by SQL (none has planted drift).</summary>
