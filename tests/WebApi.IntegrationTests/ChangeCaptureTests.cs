@@ -119,6 +119,38 @@ public sealed class MariaDbChangeCaptureTests(MariaDbFixture mariaDb) : ChangeCa
         await MariaDbTestDatabases.CreateAsync(await mariaDb.GetServerAsync());
 
     [Fact]
+    public async Task IncrementalRun_TextKeysUnderACaseInsensitiveCollation_WritesBySqlAreRepaired()
+    {
+        var databases = await CreateDatabasesAsync();
+        foreach (var side in new[] { Direction.Src, Direction.Dst })
+        {
+            await databases.ExecuteAsync(side,
+                "CREATE TABLE coded (code VARCHAR(20) COLLATE utf8mb4_general_ci NOT NULL PRIMARY KEY, v VARCHAR(20) NOT NULL)");
+            await databases.ExecuteAsync(side, "INSERT INTO coded VALUES ('Alpha', 'a'), ('beta', 'b'), ('Gamma', 'g')");
+        }
+
+        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
+        {
+            ["Migration:Seed:Enabled"] = "false",
+            ["Migration:Tables:0:Name"] = "coded",
+            ["Migration:ChangeCapture"] = "Triggers",
+        });
+        await api.WaitForStatusAsync(s => s.Journal?.Sides.Single(x => x.Side == "SRC").Triggers is ["coded"]);
+        var started = await api.CreateClient().PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 50 }, _ct);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        await api.WaitForStatusAsync(s => s.Incremental!.Tables.All(t => t.Status == "running"));
+
+        await databases.ExecuteAsync(Direction.Src, "DELETE FROM coded WHERE code = 'Alpha'");
+        await databases.ExecuteAsync(Direction.Src, "UPDATE coded SET v = 'changed' WHERE code = 'beta'");
+        await databases.ExecuteAsync(Direction.Src, "INSERT INTO coded VALUES ('Delta', 'd')");
+
+        await Eventually.HoldsAsync(async () => await databases.CountDifferencesAsync("coded", "code") == 0 && MigrationApi.Drained(await api.StatusAsync()),
+            "the text-keyed rows repaired on the target");
+        Assert.Equal(["beta", "Delta", "Gamma"], (await databases.ReadAllByKeyAsync(Direction.Dst, "coded", "code")).Keys.Order(StringComparer.OrdinalIgnoreCase));
+        await api.CreateClient().PostAsync("/migrator/incr/stop", null, _ct);
+    }
+
+    [Fact]
     public async Task Install_AccountWithoutTriggerPrivilege_Returns409NamingTheAccountAndThePrivilege()
     {
         var databases = (MariaDbTestDatabases)await CreateDatabasesAsync();

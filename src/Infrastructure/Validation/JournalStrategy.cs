@@ -93,15 +93,18 @@ internal sealed class JournalStrategy(WriteJournal journal, JournalCursorStore c
             return (last, await journal.ReadAsync(side, table.Name, after, limit, ct));
         }, cancellationToken);
 
-        var added = 0;
-        foreach (var entry in entries.Where(e => handed.Add(e.Seq)))
+        var keys = entries.Where(e => handed.Add(e.Seq)).Select(e => Decode(context, side, e)).OfType<RowKey>().ToList();
+        if (table.Key.Any(k => k.Kind == ColumnKind.Text) && keys.Count > 0)
         {
-            if (Decode(context, side, entry) is { } key)
-            {
-                context.Suspects.Add(key);
-                added++;
-            }
+            keys = await context.Steps.RunAsync("look the journal's text keys up", null, ct => ServerKeysAsync(context, keys, ct), cancellationToken);
         }
+
+        foreach (var key in keys)
+        {
+            context.Suspects.Add(key);
+        }
+
+        var added = keys.Count;
 
         var full = entries.Count >= limit;
         var upTo = full ? Math.Min(settled, entries[^1].Seq) : settled;
@@ -112,6 +115,24 @@ internal sealed class JournalStrategy(WriteJournal journal, JournalCursorStore c
         }
 
         return (added, full);
+    }
+
+    /// <summary>
+    /// A text key parsed from the journal is ordered by its UTF-8 bytes, the rows read from a side by the collation's
+    /// weight, and the re-check matches the two by that order: each key is replaced by the same key as a side returns it
+    /// (matched by value). A key neither side has is dropped: there is nothing to compare.
+    /// </summary>
+    private static async Task<List<RowKey>> ServerKeysAsync(TableContext context, List<RowKey> keys, CancellationToken cancellationToken)
+    {
+        var onBase = context.Reader.ReadByKeysAsync(context.Table, context.BaseSide, keys, cancellationToken);
+        var onOther = context.Reader.ReadByKeysAsync(context.Table, context.OtherSide, keys, cancellationToken);
+        var byText = new Dictionary<string, RowKey>(StringComparer.Ordinal);
+        foreach (var key in (await onBase).Keys.Concat((await onOther).Keys))
+        {
+            byText.TryAdd(key.ToText(), key);
+        }
+
+        return keys.Select(k => byText.GetValueOrDefault(k.ToText())).OfType<RowKey>().Distinct().ToList();
     }
 
     private static RowKey? Decode(TableContext context, Direction side, JournalEntry entry)
