@@ -97,6 +97,15 @@ public static class DependencyInjection
         services.AddSingleton<MigratedTables>();
         services.AddSingleton<DoubleWriter>();
         services.AddSingleton(typeof(IMigratedRepository<>), typeof(DoubleWriteRepository<>));
+
+        // The write journal of each side, read by incremental runs (docs/journal.md).
+        services.AddSingleton<Journal.WriteJournal>();
+        services.AddSingleton<Journal.JournalCursorStore>();
+        services.AddSingleton<Journal.JournalMonitor>();
+        services.AddSingleton<IWriteJournalMonitor>(sp => sp.GetRequiredService<Journal.JournalMonitor>());
+        services.AddSingleton<Journal.TriggerChangeCapture>();
+        services.AddSingleton<IChangeCapture>(sp => sp.GetRequiredService<Journal.TriggerChangeCapture>());
+        services.AddHostedService<Journal.JournalWorker>();
         services.AddSingleton<IMigratedUnitOfWorkFactory, DoubleWriteUnitOfWorkFactory>();
 
         AddEventPath(services);
@@ -108,7 +117,8 @@ public static class DependencyInjection
         services.AddSingleton<KafkaHealthCheck>(); // one admin client for every probe, disposed with the host
         services.AddSingleton(sp => new MigrationMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<IValidationScheduler>(),
-            sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IInstanceRegistry>().InstanceId));
+            sp.GetRequiredService<IRepairMonitor>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IInstanceRegistry>().InstanceId,
+            sp.GetRequiredService<IWriteJournalMonitor>()));
         return services;
     }
 

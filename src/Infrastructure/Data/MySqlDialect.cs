@@ -77,6 +77,39 @@ internal sealed class MySqlDialect : SqlDialect
         return sql.ToString();
     }
 
+    public override string CreateJournalTable =>
+        "CREATE TABLE IF NOT EXISTS `migration_journal` (`seq` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, " +
+        "`table_name` VARCHAR(128) NOT NULL, `row_key` TEXT NOT NULL, `op` CHAR(1) NOT NULL, `at_ms` BIGINT NOT NULL, " +
+        "`origin` VARCHAR(8) NOT NULL, KEY `ix_migration_journal_table` (`table_name`, `seq`), KEY `ix_migration_journal_at` (`at_ms`)) ENGINE=InnoDB";
+
+    public override string TrimJournal(int batch) => string.Create(CultureInfo.InvariantCulture,
+        $"DELETE FROM `migration_journal` WHERE `seq` <= @upTo AND `at_ms` < @before ORDER BY `seq` LIMIT {batch}");
+
+    // SYSDATE, not NOW: the time the trigger runs, not the time its statement began.
+    private protected override string NowMs => "CAST(UNIX_TIMESTAMP(SYSDATE(3)) * 1000 AS SIGNED)";
+
+    private protected override string FromNothing => "FROM DUAL";
+
+    private protected override string SameValue(string a, string b) => $"{a} <=> {b}";
+
+    private protected override string IntegerText(string expression) => $"CAST({expression} AS CHAR)";
+
+    private protected override string HexText(string expression) => $"CONCAT('0x', HEX({expression}))";
+
+    private protected override string JsonQuote(string expression) => $"JSON_QUOTE({expression})";
+
+    private protected override string JsonObject(string pairs) => $"JSON_OBJECT({pairs})";
+
+    private protected override string TriggerStatement(string name, string timing, string table, string body) =>
+        $"CREATE TRIGGER {name} AFTER {timing} ON {table} FOR EACH ROW {body}";
+
+    public override string ListJournalTriggers =>
+        "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME LIKE 'migration\\_%'";
+
+    // ER_TABLEACCESS_DENIED_ERROR (1142), ER_SPECIFIC_ACCESS_DENIED_ERROR (1227), ER_DBACCESS_DENIED_ERROR (1044).
+    public override bool IsPrivilegeDenied(Exception exception) =>
+        exception.GetBaseException() is MySqlConnector.MySqlException { ErrorCode: var code } && (int)code is 1142 or 1227 or 1044;
+
     public override bool IsDuplicateKey(Exception exception) =>
         exception.GetBaseException() is MySqlConnector.MySqlException { ErrorCode: MySqlConnector.MySqlErrorCode.DuplicateKeyEntry };
 

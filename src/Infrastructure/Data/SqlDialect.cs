@@ -156,6 +156,68 @@ internal abstract class SqlDialect
     public string CreateFenceTable =>
         "CREATE TABLE IF NOT EXISTS `migration_fence` (`id` INT NOT NULL PRIMARY KEY, `primary_side` VARCHAR(3) NOT NULL, `changed_at` BIGINT NOT NULL)";
 
+    /// <summary>The write journal of a side (see <see cref="Journal.WriteJournal"/>), with its indexes.</summary>
+    public abstract string CreateJournalTable { get; }
+
+    /// <summary>Deletes up to <paramref name="batch"/> journal entries with <c>seq</c> at most <c>@upTo</c> and <c>at_ms</c> before <c>@before</c>.</summary>
+    public abstract string TrimJournal(int batch);
+
+    /// <summary>
+    /// A change-capture trigger (docs/journal.md) on <paramref name="table"/> for <paramref name="op"/> (<c>I</c>,
+    /// <c>U</c>, <c>D</c>): appends the row's key, in <see cref="Journal.JournalKey"/>'s form, to the journal with origin
+    /// <c>trigger</c>; an update that changes the key records the old key too (as a delete).
+    /// </summary>
+    public string CreateJournalTrigger(TableSpec table, string name, char op)
+    {
+        var (timing, row) = op switch { 'I' => ("INSERT", "NEW"), 'U' => ("UPDATE", "NEW"), _ => ("DELETE", "OLD") };
+        var columns = "INSERT INTO `migration_journal` (`table_name`, `row_key`, `op`, `at_ms`, `origin`)";
+        var tableName = $"'{table.Name.Replace("'", "''", StringComparison.Ordinal)}'";
+        var entry = $"SELECT {tableName}, {JournalKeyOf(table, row)}, '{op}', {NowMs}, 'trigger'";
+        var body = op != 'U' ? $"{columns} {entry}"
+            : $"{columns} {entry} UNION ALL SELECT {tableName}, {JournalKeyOf(table, "OLD")}, 'D', {NowMs}, 'trigger' {FromNothing} WHERE NOT ("
+                + string.Join(" AND ", table.Key.Select(k => SameValue($"OLD.{Quote(k.Name)}", $"NEW.{Quote(k.Name)}"))) + ")";
+        return TriggerStatement(Quote(name), timing, Quote(table.Name), body);
+    }
+
+    /// <summary>The key of the trigger's <paramref name="row"/> (<c>NEW</c> or <c>OLD</c>) as <see cref="Domain.Tables.RowKey.ToText"/> writes it.</summary>
+    private string JournalKeyOf(TableSpec table, string row)
+    {
+        string Value(ColumnSpec c) => c.Kind == ColumnKind.Binary ? HexText($"{row}.{Quote(c.Name)}") : $"{row}.{Quote(c.Name)}";
+        if (table.Key is [var single])
+        {
+            return single.Kind is ColumnKind.Integer or ColumnKind.UnsignedInteger ? IntegerText($"{row}.{Quote(single.Name)}") : JsonQuote(Value(single));
+        }
+
+        return JsonObject(string.Join(", ", table.Key.Select(k => $"'{k.Name.Replace("'", "''", StringComparison.Ordinal)}', {Value(k)}")));
+    }
+
+    /// <summary>The current time in ms since the epoch, evaluated when the trigger runs.</summary>
+    private protected abstract string NowMs { get; }
+
+    /// <summary>What a <c>SELECT</c> with a <c>WHERE</c> but no table needs (<c>FROM DUAL</c> on MySQL).</summary>
+    private protected abstract string FromNothing { get; }
+
+    private protected abstract string SameValue(string a, string b);
+
+    private protected abstract string IntegerText(string expression);
+
+    private protected abstract string HexText(string expression);
+
+    private protected abstract string JsonQuote(string expression);
+
+    private protected abstract string JsonObject(string pairs);
+
+    private protected abstract string TriggerStatement(string name, string timing, string table, string body);
+
+    /// <summary>Two columns, one row: table and name of every <c>migration_*</c> trigger of the connection's database.</summary>
+    public abstract string ListJournalTriggers { get; }
+
+    /// <summary>Drops the named trigger where it exists.</summary>
+    public static string DropTrigger(string name) => $"DROP TRIGGER IF EXISTS {Quote(name)}";
+
+    /// <summary>True when <paramref name="exception"/> is the server refusing the statement for lack of a privilege.</summary>
+    public virtual bool IsPrivilegeDenied(Exception exception) => false;
+
     /// <summary>
     /// The fence's side. <paramref name="forWrite"/>: inside a write transaction, holding the fence row so that moving the
     /// fence waits until the transaction has ended.

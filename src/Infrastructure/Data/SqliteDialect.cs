@@ -54,6 +54,37 @@ internal sealed class SqliteDialect : SqlDialect
         return sql.ToString();
     }
 
+    // AUTOINCREMENT: a seq is never handed out twice, even once the newest entries are trimmed, so no cursor skips one.
+    public override string CreateJournalTable =>
+        "CREATE TABLE IF NOT EXISTS `migration_journal` (`seq` INTEGER PRIMARY KEY AUTOINCREMENT, `table_name` TEXT NOT NULL, " +
+        "`row_key` TEXT NOT NULL, `op` TEXT NOT NULL, `at_ms` INTEGER NOT NULL, `origin` TEXT NOT NULL); " +
+        "CREATE INDEX IF NOT EXISTS `ix_migration_journal_table` ON `migration_journal` (`table_name`, `seq`); " +
+        "CREATE INDEX IF NOT EXISTS `ix_migration_journal_at` ON `migration_journal` (`at_ms`)";
+
+    // No DELETE … LIMIT in SQLite's default build.
+    public override string TrimJournal(int batch) => string.Create(CultureInfo.InvariantCulture,
+        $"DELETE FROM `migration_journal` WHERE `seq` IN (SELECT `seq` FROM `migration_journal` WHERE `seq` <= @upTo AND `at_ms` < @before ORDER BY `seq` LIMIT {batch})");
+
+    private protected override string NowMs => "CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)";
+
+    private protected override string FromNothing => "";
+
+    private protected override string SameValue(string a, string b) => $"{a} IS {b}";
+
+    private protected override string IntegerText(string expression) => $"CAST({expression} AS TEXT)";
+
+    private protected override string HexText(string expression) => $"('0x' || hex({expression}))";
+
+    private protected override string JsonQuote(string expression) => $"json_quote({expression})";
+
+    private protected override string JsonObject(string pairs) => $"json_object({pairs})";
+
+    private protected override string TriggerStatement(string name, string timing, string table, string body) =>
+        $"CREATE TRIGGER {name} AFTER {timing} ON {table} BEGIN {body}; END";
+
+    public override string ListJournalTriggers =>
+        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'migration\\_%' ESCAPE '\\'";
+
     // SQLITE_CONSTRAINT (19), extended SQLITE_CONSTRAINT_PRIMARYKEY (1555) or SQLITE_CONSTRAINT_UNIQUE (2067).
     public override bool IsDuplicateKey(Exception exception) =>
         exception.GetBaseException() is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19, SqliteExtendedErrorCode: 1555 or 2067 };

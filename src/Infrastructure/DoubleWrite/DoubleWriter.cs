@@ -38,6 +38,7 @@ internal sealed partial class DoubleWriter(
     ResiliencePipelineProvider<string> pipelines)
 {
     private readonly DoubleWriteOptions _options = options.Value.DoubleWrite;
+    private readonly bool _journal = options.Value.Journal.Enabled;
     private readonly ResiliencePipeline _reportRetry = pipelines.GetPipeline(RetryPipelines.DoubleWriteReport);
     private readonly ResiliencePipeline _fenceWait = pipelines.GetPipeline(RetryPipelines.FenceWait);
 
@@ -99,7 +100,7 @@ internal sealed partial class DoubleWriter(
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         try
         {
-            await WriteAsync(databases[primary], writes, (w, c, s, ct) => w.StageOnPrimaryAsync(c, s, now, ct), fence, cancellationToken);
+            await WriteAsync(databases[primary], writes, (w, c, s, ct) => w.StageOnPrimaryAsync(c, s, now, ct), fence, cancellationToken, _journal ? time : null);
         }
         catch (DbUpdateException ex) when (writes.Any(w => w.HasAssignedKey) && databases[primary].Dialect.IsDuplicateKey(ex))
         {
@@ -190,12 +191,14 @@ internal sealed partial class DoubleWriter(
     }
 
     /// <param name="fence">Given on the primary: checked first in the transaction, and the rows as written are captured for the copy.</param>
+    /// <param name="journal">Given on the primary when the journal is on: the clock of the rows' journal entries, written in the same transaction.</param>
     private static async Task WriteAsync(
         SideDatabase side,
         IReadOnlyList<PendingWrite> writes,
         Func<PendingWrite, SideDbContext, SideDatabase, CancellationToken, Task> stage,
         WriteFence? fence,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        TimeProvider? journal = null)
     {
         await using var context = side.CreateContext();
         await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
@@ -216,6 +219,13 @@ internal sealed partial class DoubleWriter(
             {
                 write.Capture(context);
             }
+        }
+
+        if (journal is not null)
+        {
+            // Timed now, not when the write began: readers wait a late-commit window after an entry's time for the
+            // entries numbered before it to commit (Validation.JournalStrategy).
+            await Journal.WriteJournal.AppendAsync(context, writes, journal.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

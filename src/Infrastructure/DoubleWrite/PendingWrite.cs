@@ -66,6 +66,14 @@ internal abstract class PendingWrite(MigratedTable table)
     /// <summary>The version of the row found by <see cref="ForeignRowOnSecondary"/>; null when the entity is not versioned.</summary>
     public long? ForeignVersionOnSecondary { get; protected set; }
 
+    /// <summary>The entry's <c>op</c> in the write journal: <c>I</c>, <c>U</c> or <c>D</c>.</summary>
+    public string JournalOp => ReportedAs switch
+    {
+        InconsistencyType.TargetMissing => "I",
+        InconsistencyType.BaseMissing => "D",
+        _ => "U",
+    };
+
     /// <summary>True for an insert: the only write whose first attempt on the secondary does not look the row up.</summary>
     public virtual bool IsInsert => false;
 

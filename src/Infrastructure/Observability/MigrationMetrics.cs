@@ -18,7 +18,9 @@ public sealed class MigrationMetrics : IDisposable
 
     /// <param name="instanceId">Tagged on every measurement (<c>migration.instance</c>), as on the retry and auth counters: the
     /// meter is one per process, and one process may host several instances.</param>
-    internal MigrationMetrics(IMeterFactory meters, IValidationScheduler scheduler, IRepairMonitor repairs, TimeProvider time, string instanceId)
+    /// <param name="journal">The write journals' last measurement (<c>migration.journal.*</c>, tagged <c>side</c>).</param>
+    internal MigrationMetrics(
+        IMeterFactory meters, IValidationScheduler scheduler, IRepairMonitor repairs, TimeProvider time, string instanceId, IWriteJournalMonitor? journal = null)
     {
         _meter = meters.Create(MeterName);
         var instance = new KeyValuePair<string, object?>("migration.instance", instanceId);
@@ -64,6 +66,13 @@ public sealed class MigrationMetrics : IDisposable
             unit: "{event}", description: "Repair outcomes since the process started");
         _meter.CreateObservableCounter("migration.repair.failed_attempts", () => new Measurement<long>(repairs.Snapshot().Failed, instance),
             unit: "{attempt}", description: "Repair attempts that failed and were retried");
+        IEnumerable<(JournalSideStatus Side, KeyValuePair<string, object?> Tag)> Journals() =>
+            (journal?.Snapshot()?.Sides ?? []).Select(j => (j, new KeyValuePair<string, object?>("side", j.Side)));
+        _meter.CreateObservableGauge("migration.journal.rows", () => Journals().Select(j => new Measurement<long>(j.Side.Rows, j.Tag, instance)),
+            unit: "{entry}", description: "Entries in the side's write journal");
+        _meter.CreateObservableGauge("migration.journal.oldest_age_ms", () => Journals().Select(j => new Measurement<long>(
+                j.Side.OldestUnverifiedAgeMs ?? j.Side.OldestAgeMs ?? 0, j.Tag, instance)),
+            unit: "ms", description: "While an incremental run runs: age of the oldest journal entry it has not verified; else of the oldest entry");
         _meter.CreateObservableGauge("migration.events.pending", () => new Measurement<long>(repairs.Snapshot().Pending, instance),
             unit: "{event}", description: "Events published and not yet repaired");
     }

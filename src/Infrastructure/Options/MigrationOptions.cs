@@ -185,6 +185,16 @@ public sealed class MigrationOptions
     /// <summary>The progress lines of running validations (<c>Migration:Progress</c>).</summary>
     public ProgressOptions Progress { get; set; } = new();
 
+    /// <summary>The write journal of each side (<c>Migration:Journal</c>, docs/journal.md).</summary>
+    public JournalOptions Journal { get; set; } = new();
+
+    /// <summary>
+    /// <c>None</c> (default) or <c>Triggers</c>: with <c>Triggers</c> the service installs the change-capture triggers on
+    /// the source at start where they are missing (docs/journal.md); <c>POST /migrator/change-capture/install</c> does
+    /// the same on request whatever this says.
+    /// </summary>
+    public ChangeCaptureMode ChangeCapture { get; set; } = ChangeCaptureMode.None;
+
     /// <summary>
     /// How long a stop (SIGTERM) may take, in seconds: requests in flight finish, then every background worker
     /// stops. Longer than the databases' command timeouts, so a write in flight ends with its own answer. Default 15.

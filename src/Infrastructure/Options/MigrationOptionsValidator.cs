@@ -51,6 +51,10 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, "PatternRefreshMs", options.PatternRefreshMs, 50, 60_000);
         Range(failures, "DoubleWrite:SecondaryTimeoutMs", options.DoubleWrite.SecondaryTimeoutMs, 100, 600_000);
         Range(failures, "DoubleWrite:FenceWaitMs", options.DoubleWrite.FenceWaitMs, 100, 600_000);
+        Range(failures, "Journal:RetentionMinutes", options.Journal.RetentionMinutes, 1, 525_600);
+        Range(failures, "Journal:TrimGraceSeconds", options.Journal.TrimGraceSeconds, 0, 86_400);
+        Range(failures, "Journal:TrimBatch", options.Journal.TrimBatch, 1, 1_000_000);
+        Range(failures, "Journal:TrimIntervalMs", options.Journal.TrimIntervalMs, 50, 3_600_000);
         Range(failures, "Cutover:QuietSeconds", options.Cutover.QuietSeconds, 0, 86_400);
         Range(failures, "Cutover:WatchIntervalMs", options.Cutover.WatchIntervalMs, 100, 3_600_000);
         if (options.Cutover.MaxLagMs < 0)

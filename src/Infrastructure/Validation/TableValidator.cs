@@ -22,6 +22,8 @@ namespace Migration.Infrastructure.Validation;
 /// <see cref="ValidationOptions.ChunkRows"/> is 0.</item>
 /// <item><see cref="RowScanStrategy"/>: other full runs — the ground truth.</item>
 /// <item><see cref="VersionScanStrategy"/>: incremental runs, on tables with a version column.</item>
+/// <item><see cref="JournalStrategy"/>: incremental runs, beside the version walk, when the write journal is on; alone on
+/// tables without a version column.</item>
 /// </list>
 /// </summary>
 internal sealed partial class TableValidator(
@@ -32,7 +34,9 @@ internal sealed partial class TableValidator(
     DatabaseTimeoutTracker tracker,
     TimeProvider time,
     ILogger<TableValidator> logger,
-    ResiliencePipelineProvider<string> pipelines) : ITableValidator
+    ResiliencePipelineProvider<string> pipelines,
+    Journal.WriteJournal journal,
+    Journal.JournalCursorStore journalCursors) : ITableValidator
 {
     private readonly ValidationOptions _options = options.Value.Validation;
     private readonly IOptions<MigrationOptions> _migration = options;
@@ -58,7 +62,7 @@ internal sealed partial class TableValidator(
                 new Dictionary<string, object?> { ["skipped"] = resolved.Skipped });
         }
 
-        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null))
+        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null) && !_migration.Value.Journal.Enabled)
         {
             var first = resolved.Tables[0];
             var named = _migration.Value.TableEntries.FirstOrDefault(e => string.Equals(e.Name, first.Name, StringComparison.OrdinalIgnoreCase))?.VersionColumn;
@@ -83,7 +87,7 @@ internal sealed partial class TableValidator(
         run.Plan(resolved.Tables.Select(t => t.Name));
         using var throttle = new RowThrottle(run.MaxRowsPerSecond);
         var work = resolved.Tables.Select(t => (Spec: t, Progress: run.Find(t.Name)!)).ToList();
-        foreach (var (spec, progress) in work.Where(w => run.Kind == RunKind.Incremental && w.Spec.Version is null))
+        foreach (var (spec, progress) in work.Where(w => run.Kind == RunKind.Incremental && w.Spec.Version is null && !_migration.Value.Journal.Enabled))
         {
             progress.FullOnly();
         }
@@ -111,7 +115,7 @@ internal sealed partial class TableValidator(
         {
             if (run.Kind == RunKind.Incremental)
             {
-                await new VersionScanStrategy().RunAsync(context, cancellationToken);
+                await RunIncrementalAsync(context, cancellationToken);
                 return;
             }
 
@@ -133,6 +137,35 @@ internal sealed partial class TableValidator(
             progress.Fail(ex.Message, time.GetUtcNow());
             LogTableFailed(ex, run.Id, table.Name);
         }
+    }
+
+    /// <summary>The version walk and the journal reader side by side, on one suspect queue; either failing stops both.</summary>
+    private async Task RunIncrementalAsync(TableContext context, CancellationToken cancellationToken)
+    {
+        var strategies = new List<IValidationStrategy>();
+        if (context.Table.Version is not null)
+        {
+            strategies.Add(new VersionScanStrategy());
+        }
+
+        if (_migration.Value.Journal.Enabled)
+        {
+            strategies.Add(new JournalStrategy(journal, journalCursors));
+        }
+
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        await Task.WhenAll(strategies.Select(async strategy =>
+        {
+            try
+            {
+                await strategy.RunAsync(context, both.Token);
+            }
+            catch
+            {
+                await both.CancelAsync();
+                throw;
+            }
+        }));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the schemas before starting a {Kind} run; the run will read them again")]

@@ -13,8 +13,8 @@ namespace Migration.Application.Patterns.Cutover;
 /// <list type="bullet">
 /// <item>every live instance applies the current pattern, with no write of an older one still running;</item>
 /// <item>a full validation with the current base, started after that, has completed;</item>
-/// <item>a running incremental validation is caught up (within <see cref="CutoverOptions.MaxLagMs"/>), and no difference
-/// was found for <see cref="CutoverOptions.QuietSeconds"/>;</item>
+/// <item>a running incremental validation is caught up (within <see cref="CutoverOptions.MaxLagMs"/>), its write-journal
+/// lag too (the oldest journal entry it has not verified), and no difference was found for <see cref="CutoverOptions.QuietSeconds"/>;</item>
 /// <item>everything found has been repaired: the outbox and the repair backlog are empty, no conflict or dead letter is
 /// open, and no instance has rows that differ without an event since that run started.</item>
 /// </list>
@@ -26,7 +26,8 @@ internal sealed class CutoverGate(
     IConflictStore conflicts,
     IDeadLetterStore deadLetters,
     IOptions<CutoverOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    IWriteJournalMonitor? journal = null)
 {
     public async Task<CutoverCheck> CheckAsync(StoredPattern current, WritePattern target, CancellationToken cancellationToken)
     {
@@ -76,6 +77,13 @@ internal sealed class CutoverGate(
             reasons.Add(lag == long.MaxValue
                 ? "the running incremental validation has not caught up yet"
                 : $"the running incremental validation was last caught up {lag} ms ago, more than Migration:Cutover:MaxLagMs ({options.Value.MaxLagMs})");
+        }
+
+        if (incremental is not null && journal is not null
+            && await journal.ReadAsync(cancellationToken) is { Enabled: true, LagMs: { } journalLag } && journalLag > options.Value.MaxLagMs)
+        {
+            reasons.Add($"the running incremental validation has not verified a write-journal entry written {journalLag} ms ago, " +
+                $"more than Migration:Cutover:MaxLagMs ({options.Value.MaxLagMs})");
         }
 
         var pending = await backlog.GetAsync(cancellationToken);

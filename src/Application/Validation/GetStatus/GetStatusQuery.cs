@@ -46,6 +46,9 @@ public sealed record MigrationStatusDto(
     /// null when they could not be counted.
     /// </summary>
     public DeadLetterCounts? DeadLetters { get; init; }
+
+    /// <summary>Both sides' write journals: entries, age of the oldest, and of the oldest the running incremental run has not verified; null when they could not be read.</summary>
+    public JournalStatus? Journal { get; init; }
 }
 
 internal sealed partial class GetStatusQueryHandler(
@@ -60,7 +63,8 @@ internal sealed partial class GetStatusQueryHandler(
     ITableCatalog catalog,
     IDeadLetterStore deadLetters,
     TimeProvider time,
-    ILogger<GetStatusQueryHandler> logger)
+    ILogger<GetStatusQueryHandler> logger,
+    IWriteJournalMonitor journal)
     : IRequestHandler<GetStatusQuery, MigrationStatusDto>
 {
     public async ValueTask<MigrationStatusDto> Handle(GetStatusQuery request, CancellationToken cancellationToken)
@@ -93,6 +97,7 @@ internal sealed partial class GetStatusQueryHandler(
             OpenConflicts = openConflicts,
             Tables = await TablesAsync(cancellationToken),
             DeadLetters = await CountDeadLettersAsync(cancellationToken),
+            Journal = await ReadJournalAsync(cancellationToken),
         };
     }
 
@@ -107,6 +112,19 @@ internal sealed partial class GetStatusQueryHandler(
             // The outbox lives in the control database: its outage must not hide the rest of the status.
             LogOutboxUnavailable(ex);
             return null;
+        }
+    }
+
+    private async Task<JournalStatus?> ReadJournalAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await journal.ReadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogJournalUnavailable(ex);
+            return journal.Snapshot();
         }
     }
 
@@ -153,6 +171,9 @@ internal sealed partial class GetStatusQueryHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without the outbox: it could not be read")]
     private partial void LogOutboxUnavailable(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Status with the last journal measurement: the journals could not be read")]
+    private partial void LogJournalUnavailable(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status without dead letters: they could not be counted")]
     private partial void LogDeadLettersUnavailable(Exception exception);
