@@ -35,6 +35,9 @@ public static class DependencyInjection
         var section = configuration.GetSection(MigrationOptions.SectionName);
         services.AddOptions<MigrationOptions>().Bind(section).PostConfigure(options => BindTableNames(options, section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>();
+        // The journal's own options may not exist (yet): the sweep reads its switch tolerantly, false when absent.
+        services.PostConfigure<MigrationOptions>(options =>
+            options.Validation.Sweep.JournalEnabled = section.GetValue<bool?>("Journal:Enabled") ?? false);
         services.AddSingleton(TimeProvider.System);
         services.AddRetryPipelines();
 

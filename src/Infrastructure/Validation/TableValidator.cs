@@ -22,6 +22,8 @@ namespace Migration.Infrastructure.Validation;
 /// <see cref="ValidationOptions.ChunkRows"/> is 0.</item>
 /// <item><see cref="RowScanStrategy"/>: other full runs — the ground truth.</item>
 /// <item><see cref="VersionScanStrategy"/>: incremental runs, on tables with a version column.</item>
+/// <item><see cref="SweepStrategy"/>: incremental runs, beside the version walk, on the tables
+/// <see cref="SweepOptions.Mode"/> names (alone on a table without a version column).</item>
 /// </list>
 /// </summary>
 internal sealed partial class TableValidator(
@@ -58,7 +60,7 @@ internal sealed partial class TableValidator(
                 new Dictionary<string, object?> { ["skipped"] = resolved.Skipped });
         }
 
-        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null))
+        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null) && !Sweeps(versioned: false, _options.Sweep.MaxRowsPerSecond))
         {
             var first = resolved.Tables[0];
             var named = _migration.Value.TableEntries.FirstOrDefault(e => string.Equals(e.Name, first.Name, StringComparison.OrdinalIgnoreCase))?.VersionColumn;
@@ -83,9 +85,9 @@ internal sealed partial class TableValidator(
         run.Plan(resolved.Tables.Select(t => t.Name));
         using var throttle = new RowThrottle(run.MaxRowsPerSecond);
         var work = resolved.Tables.Select(t => (Spec: t, Progress: run.Find(t.Name)!)).ToList();
-        foreach (var (spec, progress) in work.Where(w => run.Kind == RunKind.Incremental && w.Spec.Version is null))
+        foreach (var (spec, progress) in work.Where(_ => run.Kind == RunKind.Incremental))
         {
-            progress.FullOnly();
+            PlanSweep(run, spec, progress);
         }
 
         work.RemoveAll(w => w.Progress.Status is TableRunStatus.Completed or TableRunStatus.FullOnly);
@@ -111,7 +113,7 @@ internal sealed partial class TableValidator(
         {
             if (run.Kind == RunKind.Incremental)
             {
-                await new VersionScanStrategy().RunAsync(context, cancellationToken);
+                await RunIncrementalAsync(context, progress.Sweep, cancellationToken);
                 return;
             }
 
@@ -133,6 +135,52 @@ internal sealed partial class TableValidator(
             progress.Fail(ex.Message, time.GetUtcNow());
             LogTableFailed(ex, run.Id, table.Name);
         }
+    }
+
+    /// <summary>Whether an incremental run sweeps a table (with or without a version column) at this rate.</summary>
+    private bool Sweeps(bool versioned, long maxRowsPerSecond) => maxRowsPerSecond > 0 && _options.Sweep.Mode switch
+    {
+        SweepMode.Always => true,
+        SweepMode.Auto => !versioned || !_options.Sweep.JournalEnabled,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Gives a table of an incremental run its sweep, at the run's rate (from its request, else the one it was resumed
+    /// with, else configuration); a table without a version column and without a sweep is left to full runs.
+    /// </summary>
+    private void PlanSweep(ValidationRun run, TableSpec table, TableRun progress)
+    {
+        var rate = run.SweepMaxRowsPerSecond ?? progress.Sweep?.MaxRowsPerSecond ?? _options.Sweep.MaxRowsPerSecond;
+        if (Sweeps(table.Version is not null, rate))
+        {
+            progress.StartSweep(only: table.Version is null, rate);
+        }
+        else if (table.Version is null)
+        {
+            progress.FullOnly();
+        }
+    }
+
+    /// <summary>A table of an incremental run: its version walk and its sweep side by side; the first to fail stops the other.</summary>
+    private static async Task RunIncrementalAsync(TableContext context, SweepProgress? sweep, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var walks = new List<Task>();
+        if (context.Table.Version is not null)
+        {
+            walks.Add(new VersionScanStrategy().RunAsync(context, stop.Token));
+        }
+
+        if (sweep is not null)
+        {
+            walks.Add(new SweepStrategy(sweep).RunAsync(context, stop.Token));
+        }
+
+        var first = await Task.WhenAny(walks);
+        await stop.CancelAsync();
+        await Task.WhenAll(walks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await first;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the schemas before starting a {Kind} run; the run will read them again")]
