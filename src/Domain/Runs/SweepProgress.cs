@@ -133,4 +133,8 @@ public sealed record SweepCheckpoint(
     double? LastPassSeconds,
     DateTimeOffset? LastPassStartedAt,
     DateTimeOffset? LastPassCompletedAt,
-    long EstimatedRows);
+    long EstimatedRows)
+{
+    /// <summary>Seconds a whole pass takes at the rate; null when unlimited or unknown.</summary>
+    public double? EstimatedPassSeconds => MaxRowsPerSecond > 0 && EstimatedRows > 0 ? Math.Round((double)EstimatedRows / MaxRowsPerSecond, 1) : null;
+}
