@@ -53,7 +53,7 @@ public sealed class SweepProgress
     public DateTimeOffset? LastPassCompletedAt { get; private set; }
 
     /// <summary>Seconds a whole pass takes at the sweep's rate (<see cref="EstimatedRows"/> / rate); null when unlimited or unknown.</summary>
-    public double? EstimatedPassSeconds => MaxRowsPerSecond > 0 && EstimatedRows > 0 ? Math.Round((double)EstimatedRows / MaxRowsPerSecond, 1) : null;
+    public double? EstimatedPassSeconds => MaxRowsPerSecond > 0 && EstimatedRows > 0 ? Math.Round((double)EstimatedRows / MaxRowsPerSecond, 1, MidpointRounding.AwayFromZero) : null;
 
     /// <summary>A run (or a resumed one) sweeps the table with these settings.</summary>
     public void Configure(bool only, long maxRowsPerSecond)
@@ -136,5 +136,5 @@ public sealed record SweepCheckpoint(
     long EstimatedRows)
 {
     /// <summary>Seconds a whole pass takes at the rate; null when unlimited or unknown.</summary>
-    public double? EstimatedPassSeconds => MaxRowsPerSecond > 0 && EstimatedRows > 0 ? Math.Round((double)EstimatedRows / MaxRowsPerSecond, 1) : null;
+    public double? EstimatedPassSeconds => MaxRowsPerSecond > 0 && EstimatedRows > 0 ? Math.Round((double)EstimatedRows / MaxRowsPerSecond, 1, MidpointRounding.AwayFromZero) : null;
 }
