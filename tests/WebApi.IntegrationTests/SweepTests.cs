@@ -25,7 +25,7 @@ public sealed class SweepTests(MariaDbFixture mariaDb)
             new() { ["Migration:Tables:0:Name"] = "items", ["Migration:Tables:0:VersionColumn"] = "utime" },
             new { utime = 0, interval = 50, sweepMaxRowsPerSecond = 5_000 });
         // The version walk has read every row: the delete below changes no version, so only the sweep can see it.
-        await api.WaitForStatusAsync(s => Table(s, "items") is { RowsChecked: >= 300, Sweep.Passes: >= 1 });
+        await api.WaitForStatusAsync(s => Table(s, "items") is { RowsChecked: >= 300 });
 
         await api.Databases.ExecuteAsync(Direction.Dst, "DELETE FROM items WHERE id = 123");
 
