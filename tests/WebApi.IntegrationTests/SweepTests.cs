@@ -167,6 +167,38 @@ public sealed class SweepTests(MariaDbFixture mariaDb)
         await second.CreateClient().PostAsync("/migrator/incr/stop", null, _ct);
     }
 
+    [Fact]
+    public async Task Cutover_TableOnlyTheSweepCompares_WaitsForAWholePassStartedAfterTheSwitch()
+    {
+        var databases = new SqliteTestDatabases();
+        foreach (var side in new[] { Direction.Src, Direction.Dst })
+        {
+            await databases.ExecuteAsync(side, "CREATE TABLE plain (id INTEGER NOT NULL PRIMARY KEY, v TEXT NOT NULL)");
+            await databases.ExecuteAsync(side, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000) INSERT INTO plain SELECT i, 'v' || i FROM n");
+        }
+
+        await using var api = new MigrationApi(databases, settings: new Dictionary<string, string?>
+        {
+            ["Migration:Seed:Enabled"] = "false",
+            ["Migration:Tables:0"] = "plain",
+            ["Migration:Pattern"] = "src_first",
+            ["Migration:Validation:CheckpointIntervalMs"] = "200",
+        });
+        await api.ProveCutoverAsync();
+        var response = await api.CreateClient().PostAsJsonAsync("/migrator/incr/start", new { utime = 0, interval = 50, sweepMaxRowsPerSecond = 300 }, _ct);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        // Until its first pass is done, nothing has compared the table's rows since the full run.
+        await Eventually.HoldsAsync(async () => (await CutoverAsync(api)).Reasons.Any(r => r.Contains("only by the incremental run's sweep", StringComparison.Ordinal)),
+            "readiness waits for the sweep's pass");
+        await Eventually.HoldsAsync(async () => (await CutoverAsync(api)).Ready, "ready once the pass is done", seconds: 30);
+        Assert.True(Table(await api.StatusAsync(), "plain")!.Sweep!.Passes >= 1);
+        await api.CreateClient().PostAsync("/migrator/incr/stop", null, _ct);
+    }
+
+    private async Task<Application.Patterns.Cutover.CutoverDto> CutoverAsync(MigrationApi api) =>
+        (await api.CreateClient().GetFromJsonAsync<Application.Patterns.Cutover.CutoverDto>("/migrator/cutover", _ct))!;
+
     /// <summary>The table's part of the incremental run; null until the run has read the catalog.</summary>
     private static TableRunDto? Table(Application.Validation.GetStatus.MigrationStatusDto status, string table) =>
         status.Incremental?.Tables.SingleOrDefault(t => t.Table == table);
