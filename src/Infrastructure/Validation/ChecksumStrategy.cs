@@ -24,19 +24,19 @@ internal sealed class ChecksumStrategy : IValidationStrategy
             new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (segment, ct) =>
             {
-                var rows = await context.Steps.RunAsync("compare a segment's checksums", null, t => CompareAsync(context, segment, density, t), ct);
+                var rows = await context.Steps.RunAsync("compare a segment's checksums", null, t => CompareAsync(context, walk, segment, density, t), ct);
                 progress.Completed(segment, rows);
                 await context.Suspects.FlushAsync(all: false, ct);
                 await context.Throttle.WaitAsync(rows, ct);
             });
     }
 
-    private static async Task<int> CompareAsync(TableContext context, Segment segment, DriftDensity density, CancellationToken cancellationToken)
+    private static async Task<int> CompareAsync(TableContext context, IKeyWalk walk, Segment segment, DriftDensity density, CancellationToken cancellationToken)
     {
         var (table, reader) = (context.Table, context.Reader);
         if (density.SkipChunks(segment.Index))
         {
-            return await CompareRowsAsync(context, ChunkPlanner.Merge(segment.Chunks), cancellationToken);
+            return await CompareRowsAsync(context, walk, ChunkPlanner.Merge(segment.Chunks), cancellationToken);
         }
 
         var b = reader.ReadChunkChecksumsAsync(table, context.BaseSide, segment.Chunks, cancellationToken);
@@ -63,11 +63,11 @@ internal sealed class ChecksumStrategy : IValidationStrategy
         }
 
         density.Observe(differing.Count, differing.Count + equal);
-        return differing.Count == 0 ? rows : rows + await CompareRowsAsync(context, ChunkPlanner.Merge(differing), cancellationToken);
+        return differing.Count == 0 ? rows : rows + await CompareRowsAsync(context, walk, ChunkPlanner.Merge(differing), cancellationToken);
     }
 
     /// <summary>Compares the row checksums of the ranges and adds the keys that differ to the suspects.</summary>
-    private static async Task<int> CompareRowsAsync(TableContext context, List<KeyRange> ranges, CancellationToken cancellationToken)
+    private static async Task<int> CompareRowsAsync(TableContext context, IKeyWalk walk, List<KeyRange> ranges, CancellationToken cancellationToken)
     {
         var (rows, suspects) = await Merge.SuspectsAsync(
             context.Reader.ReadRowChecksumsAsync(context.Table, context.BaseSide, ranges, cancellationToken),
@@ -75,7 +75,7 @@ internal sealed class ChecksumStrategy : IValidationStrategy
             r => r.Key, (x, y) => x.Checksum != y.Checksum, cancellationToken);
         foreach (var key in suspects)
         {
-            context.Suspects.Add(key);
+            walk.Suspect(key);
         }
 
         return rows;

@@ -24,6 +24,9 @@ internal interface IKeyWalk
 
     /// <summary>Every key up to <paramref name="through"/> has been compared (reported in key order).</summary>
     void Reached(RowKey through);
+
+    /// <summary>A key that differed: it joins the table's suspects.</summary>
+    void Suspect(RowKey key);
 }
 
 /// <summary>A full run's walk: from the table's base cursor, moving it, and the point its suspects' safe cursor may reach.</summary>
@@ -36,6 +39,8 @@ internal sealed class FullRunWalk(TableContext context) : IKeyWalk
     public int ChunkRows => context.Options.ChunkRows;
 
     public void Counted(int rows) => context.Progress.Checked(rows);
+
+    public void Suspect(RowKey key) => context.Suspects.Add(key);
 
     public void Reached(RowKey through)
     {

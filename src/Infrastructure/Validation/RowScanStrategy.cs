@@ -36,7 +36,7 @@ internal sealed class RowScanStrategy : IValidationStrategy
             };
             var (checkedRows, last) = Merge.Suspects(
                 baseRows.Where(r => upper is null || r.Key <= upper), otherRows.Where(r => upper is null || r.Key <= upper), r => r.Key,
-                (b, o) => ValueRules.DifferingColumns(table, b, o) is not null, context.Suspects);
+                (b, o) => ValueRules.DifferingColumns(table, b, o) is not null, walk.Suspect);
             if (last is not null)
             {
                 walk.Counted(checkedRows);

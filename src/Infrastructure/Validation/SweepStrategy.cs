@@ -9,7 +9,8 @@ namespace Migration.Infrastructure.Validation;
 /// checksum), one segment at a time, at the sweep's own rate (<see cref="SweepProgress.MaxRowsPerSecond"/>), and the next
 /// starts over from the first key, until the run is stopped. Keys that differ join the table's suspects, so they are
 /// re-checked and repaired like the version walk's. A pass is complete once its suspects have been re-checked and
-/// published. Segments are sized to about a second of the rate, so the sweep reads in small steps, never in bursts.
+/// published. A key that is already waiting, or was published a moment ago and may not be repaired yet, is not suspected
+/// again (<see cref="SuspectQueue.AddSwept"/>). Segments are sized to about a second of the rate, so the sweep reads in small steps, never in bursts.
 /// </summary>
 internal sealed class SweepStrategy(SweepProgress sweep) : IValidationStrategy
 {
@@ -30,7 +31,7 @@ internal sealed class SweepStrategy(SweepProgress sweep) : IValidationStrategy
                 return Math.Max(await b, await o);
             }, cancellationToken);
             var cursor = sweep.BeginPass(context.Time.GetUtcNow(), estimate);
-            var walk = new SweepWalk(sweep, cursor is null ? null : RowKey.Parse(context.Table, cursor), chunkRows);
+            var walk = new SweepWalk(sweep, context.Suspects, cursor is null ? null : RowKey.Parse(context.Table, cursor), chunkRows);
             if (checksums)
             {
                 await ChecksumStrategy.WalkAsync(swept, walk, parallelism: 1, cancellationToken);
@@ -47,7 +48,7 @@ internal sealed class SweepStrategy(SweepProgress sweep) : IValidationStrategy
     }
 
     /// <summary>One pass: from the sweep's cursor, reporting to the sweep, never to the table's version cursors.</summary>
-    private sealed class SweepWalk(SweepProgress sweep, RowKey? after, int chunkRows) : IKeyWalk
+    private sealed class SweepWalk(SweepProgress sweep, SuspectQueue suspects, RowKey? after, int chunkRows) : IKeyWalk
     {
         public RowKey? After => after;
 
@@ -58,5 +59,7 @@ internal sealed class SweepStrategy(SweepProgress sweep) : IValidationStrategy
         public void Counted(int rows) => sweep.Counted(rows);
 
         public void Reached(RowKey through) => sweep.Reached(through.ToText());
+
+        public void Suspect(RowKey key) => suspects.AddSwept(key);
     }
 }
