@@ -20,7 +20,7 @@ internal sealed class SuspectQueue(
     private const int MaxPending = 10_000;
 
     /// <summary>How long the sweep leaves a published key alone: its repair is likely still on its way.</summary>
-    internal static readonly TimeSpan SweepQuietAfterPublish = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan SweepQuietAfterPublish = TimeSpan.FromSeconds(60);
 
     private readonly List<(RowKey Key, long FoundAt)> _pending = [];
     private readonly HashSet<RowKey> _pendingKeys = [];

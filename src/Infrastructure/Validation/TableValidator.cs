@@ -60,15 +60,19 @@ internal sealed partial class TableValidator(
                 new Dictionary<string, object?> { ["skipped"] = resolved.Skipped });
         }
 
-        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null) && !Sweeps(versioned: false, _options.Sweep.MaxRowsPerSecond))
+        // Tables without a version column are the sweep's; a version column named but unusable is a mistake to name.
+        var named = resolved.Tables.Select(t => _migration.Value.TableEntries
+            .FirstOrDefault(e => string.Equals(e.Name, t.Name, StringComparison.OrdinalIgnoreCase))?.VersionColumn).ToList();
+        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null)
+            && (!Sweeps(versioned: false, _options.Sweep.MaxRowsPerSecond) || named.Any(n => n is not null)))
         {
-            var first = resolved.Tables[0];
-            var named = _migration.Value.TableEntries.FirstOrDefault(e => string.Equals(e.Name, first.Name, StringComparison.OrdinalIgnoreCase))?.VersionColumn;
+            var index = Math.Max(0, named.FindIndex(n => n is not null));
+            var (first, column) = (resolved.Tables[index], named[index]);
             throw new ConflictException(
                 "No configured table has a version column that incremental validation can walk" +
-                (named is null ? "" : $" ('{named}' of {first.Name} is not an integer of ms since the epoch, a DATETIME or a TIMESTAMP)") +
+                (column is null ? "" : $" ('{column}' of {first.Name} is not an integer of ms since the epoch, a DATETIME or a TIMESTAMP)") +
                 $"; name one with Migration:Tables:<n>:VersionColumn (tables: {string.Join(", ", resolved.Tables.Select(t => t.Name))}).",
-                new Dictionary<string, object?> { ["table"] = first.Name, ["column"] = named });
+                new Dictionary<string, object?> { ["table"] = first.Name, ["column"] = column });
         }
     }
 
