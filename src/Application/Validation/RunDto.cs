@@ -80,6 +80,7 @@ public sealed record TableRunDto(
 /// <param name="EstimatedRows">Rows a pass covers: the last pass's, or the engine's estimate before the first.</param>
 /// <param name="EstimatedFullPassSeconds">How long a whole pass takes at the rate: estimated rows / rate.</param>
 /// <param name="LastPassSeconds">How long the last completed pass took.</param>
+/// <param name="LastPassRows">Rows the last completed pass compared.</param>
 /// <param name="LastPassStartedAt">When the last completed pass started.</param>
 /// <param name="LastPassCompletedAt">When the last completed pass ended (its differences re-checked and published).</param>
 public sealed record SweepDto(
