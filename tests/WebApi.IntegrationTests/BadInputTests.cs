@@ -39,6 +39,9 @@ public sealed class BadInputTests : IAsyncLifetime
         { """{"utime": 0, "interval": 500""", "body" },
         { """{"utime": 0, "interval": 500, "maxRowsPerSecond": -1}""", "maxRowsPerSecond" },
         { """{"utime": 0, "interval": 500, "resume": "yes"}""", "resume" },
+        { """{"utime": 0, "interval": 500, "sweepMaxRowsPerSecond": -1}""", "sweepMaxRowsPerSecond" },
+        { """{"utime": 0, "interval": 500, "sweepMaxRowsPerSecond": "fast"}""", "sweepMaxRowsPerSecond" },
+        { """{"interval": 500, "resume": true, "sweepMaxRowsPerSecond": 10}""", "sweepMaxRowsPerSecond" },
     };
 
     [Theory]

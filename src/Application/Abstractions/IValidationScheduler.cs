@@ -18,6 +18,14 @@ public interface IValidationScheduler
     Task<ValidationRun> StartAsync(RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="StartAsync(RunKind, long, long, long?, bool?, CancellationToken)"/> with the rate of an incremental run's
+    /// rolling sweep: <paramref name="sweepMaxRowsPerSecond"/> rows per second and swept table, 0 for no sweep, null for
+    /// the configured rate.
+    /// </summary>
+    Task<ValidationRun> StartAsync(
+        RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, long? sweepMaxRowsPerSecond, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stops the run of this kind if any, then continues the latest one from its checkpoint (same id, settings,
     /// counters and repair flag; <paramref name="intervalMs"/> and <paramref name="maxRowsPerSecond"/> replace the run's own when given).
     /// Throws <see cref="Common.ConflictException"/>, changing nothing, when there is nothing to resume or the table

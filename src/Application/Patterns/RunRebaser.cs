@@ -57,7 +57,7 @@ internal sealed partial class RunRebaser(IValidationScheduler scheduler, TimePro
     /// </summary>
     internal static long ResumeUtime(ValidationRun run) =>
         Math.Max(run.Utime, run.Tables
-            .Where(t => t.Status != TableRunStatus.FullOnly)
+            .Where(t => t.WalksVersions)
             .SelectMany(t => new[] { t.BaseCursor.VersionMs ?? run.Utime, t.TargetCursor.VersionMs ?? run.Utime })
             .DefaultIfEmpty(run.Utime)
             .Min() - 1);

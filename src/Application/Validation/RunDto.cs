@@ -41,6 +41,9 @@ public sealed record TableRunDto(
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt)
 {
+    /// <summary>Incremental runs: the table's rolling sweep; null when the table is not swept.</summary>
+    public SweepDto? Sweep { get; init; }
+
     public static TableRunDto From(TableRun t, RunKind kind) => new(
         t.Table,
         t.Status.ToString().ToLowerInvariant(),
@@ -62,7 +65,40 @@ public sealed record TableRunDto(
         t.SuspectsPending,
         t.SuspectsCleared,
         t.StartedAt,
-        t.EndedAt);
+        t.EndedAt)
+    {
+        Sweep = t.Sweep is { } sweep ? SweepDto.From(sweep) : null,
+    };
+}
+
+/// <summary>A table's rolling sweep: whole passes over its key range by chunk checksums, at a low rate, over and over.</summary>
+/// <param name="Only">The table has no version column: the sweep is all that validates it.</param>
+/// <param name="MaxRowsPerSecond">The sweep's rate on this table (each side).</param>
+/// <param name="RowsThisPass">Rows compared in the pass under way.</param>
+/// <param name="Passes">Whole passes completed since the run started.</param>
+/// <param name="Cursor">The last key the pass under way compared; null at its start.</param>
+/// <param name="EstimatedRows">Rows a pass covers: the last pass's, or the engine's estimate before the first.</param>
+/// <param name="EstimatedFullPassSeconds">How long a whole pass takes at the rate: estimated rows / rate.</param>
+/// <param name="LastPassSeconds">How long the last completed pass took.</param>
+/// <param name="LastPassRows">Rows the last completed pass compared.</param>
+/// <param name="LastPassStartedAt">When the last completed pass started.</param>
+/// <param name="LastPassCompletedAt">When the last completed pass ended (its differences re-checked and published).</param>
+public sealed record SweepDto(
+    bool Only,
+    long MaxRowsPerSecond,
+    long RowsThisPass,
+    long Passes,
+    string? Cursor,
+    long EstimatedRows,
+    double? EstimatedFullPassSeconds,
+    double? LastPassSeconds,
+    long LastPassRows,
+    DateTimeOffset? LastPassStartedAt,
+    DateTimeOffset? LastPassCompletedAt)
+{
+    public static SweepDto From(SweepProgress s) => new(
+        s.Only, s.MaxRowsPerSecond, s.RowsThisPass, s.Passes, s.Cursor, s.EstimatedRows, s.EstimatedPassSeconds, s.LastPassSeconds,
+        s.LastPassRows, s.LastPassStartedAt, s.LastPassCompletedAt);
 }
 
 public sealed record InconsistencyCountsDto(

@@ -29,15 +29,22 @@ internal sealed partial class ValidationScheduler(
     private volatile bool _shuttingDown;
     private Task? _shutdown;
 
+    public Task<ValidationRun> StartAsync(
+        RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, CancellationToken cancellationToken) =>
+        StartAsync(kind, utime, intervalMs, maxRowsPerSecond, repair, sweepMaxRowsPerSecond: null, cancellationToken);
+
     public async Task<ValidationRun> StartAsync(
-        RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, CancellationToken cancellationToken)
+        RunKind kind, long utime, long intervalMs, long? maxRowsPerSecond, bool? repair, long? sweepMaxRowsPerSecond, CancellationToken cancellationToken)
     {
         // A table the run could not compare is refused before anything is stopped, not left to fail (or retry) later.
         await validator.EnsureComparableAsync(kind, cancellationToken);
         var pattern = await patterns.GetAsync(cancellationToken);
         return await StartCoreAsync(kind, check: null, previous => new ValidationRun(
             Guid.NewGuid(), kind, pattern.Primary(), utime, intervalMs, time.GetUtcNow(),
-            maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond, repair ?? runOptions.Value.DefaultRepair), cancellationToken);
+            maxRowsPerSecond ?? runOptions.Value.DefaultMaxRowsPerSecond, repair ?? runOptions.Value.DefaultRepair)
+        {
+            SweepMaxRowsPerSecond = sweepMaxRowsPerSecond,
+        }, cancellationToken);
     }
 
     public async Task<ValidationRun> ResumeAsync(RunKind kind, long? intervalMs, long? maxRowsPerSecond, CancellationToken cancellationToken)

@@ -100,6 +100,24 @@ public sealed class TableRun(string table)
 
     public long InconsistenciesOf(InconsistencyType type) => Interlocked.Read(ref _inconsistencies[(int)type]);
 
+    /// <summary>Incremental runs: the table's rolling sweep, when it has one.</summary>
+    public SweepProgress? Sweep { get; private set; }
+
+    /// <summary>Whether an incremental run walks this table's version column (false for a table only the sweep validates).</summary>
+    public bool WalksVersions => Status != TableRunStatus.FullOnly && Sweep is not { Only: true };
+
+    /// <summary>Incremental runs: the table is swept with these settings; a resumed run keeps its sweep's progress.</summary>
+    public SweepProgress StartSweep(bool only, long maxRowsPerSecond)
+    {
+        if (Sweep is { } sweep)
+        {
+            sweep.Configure(only, maxRowsPerSecond);
+            return sweep;
+        }
+
+        return Sweep = new SweepProgress(only, maxRowsPerSecond);
+    }
+
     /// <summary>Percent of the estimated rows checked (at most 100; 100 once completed); null when there is no estimate.</summary>
     public double? Percent => Status == TableRunStatus.Completed ? 100
         : EstimatedRows > 0 ? Math.Min(100, Math.Round(100.0 * RowsChecked / EstimatedRows, 1)) : null;
@@ -205,7 +223,7 @@ public sealed class TableRun(string table)
     public TableCheckpoint ToCheckpoint() => new(
         Table, Status, SafeBaseCursor, SafeTargetCursor, RowsChecked, InconsistenciesOf(InconsistencyType.TargetMissing),
         InconsistenciesOf(InconsistencyType.Neq), InconsistenciesOf(InconsistencyType.BaseMissing), EventsPublished, Errors, LastError,
-        EstimatedRows, CaughtUpAt);
+        EstimatedRows, CaughtUpAt, Sweep?.ToCheckpoint());
 
     /// <summary>Rebuilds a table's progress; a table that was running continues from its safe cursors.</summary>
     public static TableRun FromCheckpoint(TableCheckpoint c)
@@ -219,6 +237,7 @@ public sealed class TableRun(string table)
             LastError = c.LastError,
             EstimatedRows = c.EstimatedRows,
             CaughtUpAt = c.CaughtUpAt,
+            Sweep = c.Sweep is { } sweep ? SweepProgress.FromCheckpoint(sweep) : null,
         };
         table._status = (int)(c.Status == TableRunStatus.Running ? TableRunStatus.Pending : c.Status);
         table._rowsChecked = c.RowsChecked;
@@ -259,4 +278,5 @@ public sealed record TableCheckpoint(
     long Errors,
     string? LastError,
     long EstimatedRows,
-    DateTimeOffset? CaughtUpAt = null);
+    DateTimeOffset? CaughtUpAt = null,
+    SweepCheckpoint? Sweep = null);

@@ -110,6 +110,16 @@ public sealed class ValidationRun
     public long MaxRowsPerSecond { get; }
 
     /// <summary>
+    /// Incremental runs: the rate of each table's rolling sweep as the run's request set it (0 turns the sweep off);
+    /// null: the configured one (or, resumed, the one each table was swept at).
+    /// </summary>
+    public long? SweepMaxRowsPerSecond
+    {
+        get;
+        init => field = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "A sweep rate is 0 (off) or more.");
+    }
+
+    /// <summary>
     /// Whether what the run finds is handed to the repair. A report-only run (false) writes to neither side: its
     /// differences are stored and listed, and can be repaired later on request.
     /// </summary>

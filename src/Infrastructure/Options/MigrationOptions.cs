@@ -90,6 +90,9 @@ public sealed class ValidationOptions
     /// a checksum of many chunks of a big, cold table legitimately takes longer than a write. Default 300.
     /// </summary>
     public int QueryTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>The rolling sweep of incremental runs (<c>Migration:Validation:Sweep</c>).</summary>
+    public SweepOptions Sweep { get; set; } = new();
 }
 
 /// <summary>What <c>/health/ready</c> checks, and how long it waits.</summary>

@@ -35,6 +35,11 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         {
             failures.Add($"Migration:Validation:MaxRowsPerSecond is {v.MaxRowsPerSecond}; it must be 0 (unlimited) or more.");
         }
+        if (v.Sweep.MaxRowsPerSecond < 0 || !Enum.IsDefined(v.Sweep.Mode))
+        {
+            failures.Add($"Migration:Validation:Sweep:MaxRowsPerSecond must be 0 (off) or more, and Migration:Validation:Sweep:Mode Auto, Always or Off.");
+        }
+
         Range(failures, "Validation:RetryBackoffMs", v.RetryBackoffMs, 1, 60_000);
         Range(failures, "Validation:MaxRetryBackoffMs", v.MaxRetryBackoffMs, v.RetryBackoffMs, 3_600_000);
         Range(failures, "Validation:QueryTimeoutSeconds", v.QueryTimeoutSeconds, 1, 86_400);

@@ -7,7 +7,7 @@ namespace Migration.Infrastructure.State;
 /// <summary>
 /// Checkpoints in the control database: the run's settings per kind, and one row per (kind, table). Each save also
 /// writes the run's row of the history (<c>migration_runs</c>, see <see cref="Reports.EfRunHistory"/>) in the same
-/// transaction, which keeps the run's repair flag too.
+/// transaction, which keeps the run's repair flag too. A table's rolling sweep has a row of its own (<see cref="SweepCheckpointRow"/>).
 /// </summary>
 internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckpointStore
 {
@@ -42,6 +42,21 @@ internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckp
             }
         }
 
+        var sweeps = context.Set<SweepCheckpointRow>();
+        var storedSweeps = await sweeps.Where(t => t.Kind == kind).ToListAsync(cancellationToken);
+        sweeps.RemoveRange(storedSweeps.Where(s => !checkpoint.Tables.Any(t => t.Table == s.Table && t.Sweep is not null)));
+        foreach (var table in checkpoint.Tables.Where(t => t.Sweep is not null))
+        {
+            var row = storedSweeps.FirstOrDefault(s => s.Table == table.Table);
+            var added = row is null;
+            row ??= new SweepCheckpointRow();
+            row.CopyFrom(checkpoint.Kind, checkpoint.RunId, table.Table, table.Sweep!);
+            if (added)
+            {
+                sweeps.Add(row);
+            }
+        }
+
         var history = context.Set<RunRecord>();
         var record = await history.SingleOrDefaultAsync(r => r.RunId == checkpoint.RunId, cancellationToken);
         if (record is null)
@@ -61,12 +76,21 @@ internal sealed class EfRunCheckpointStore(ControlDatabase control) : IRunCheckp
         await using var context = control.CreateContext();
         var runs = await context.Set<RunCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
         var tables = await context.Set<TableCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
+        var sweeps = await context.Set<SweepCheckpointRow>().AsNoTracking().ToListAsync(cancellationToken);
         var ids = runs.ConvertAll(r => r.RunId);
         var reportOnly = await context.Set<RunRecord>().AsNoTracking()
             .Where(r => EF.Constant(ids).Contains(r.RunId) && !r.Repair)
             .Select(r => r.RunId)
             .ToListAsync(cancellationToken);
         // A run saved before runs could be report-only has no history row: it was repairing.
-        return runs.ConvertAll(r => r.ToCheckpoint(tables.Where(t => t.Kind == r.Kind)) with { Repair = !reportOnly.Contains(r.RunId) });
+        return runs.ConvertAll(r =>
+        {
+            var checkpoint = r.ToCheckpoint(tables.Where(t => t.Kind == r.Kind)) with { Repair = !reportOnly.Contains(r.RunId) };
+            var swept = sweeps.Where(s => s.Kind == r.Kind && s.RunId == r.RunId).ToList();
+            return swept.Count == 0 ? checkpoint : checkpoint with
+            {
+                Tables = checkpoint.Tables.Select(t => swept.FirstOrDefault(s => s.Table == t.Table) is { } s ? t with { Sweep = s.ToCheckpoint() } : t).ToArray(),
+            };
+        });
     }
 }

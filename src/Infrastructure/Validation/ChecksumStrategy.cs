@@ -1,4 +1,3 @@
-using Migration.Domain.Runs;
 using Migration.Domain.Tables;
 
 namespace Migration.Infrastructure.Validation;
@@ -12,29 +11,32 @@ namespace Migration.Infrastructure.Validation;
 /// </summary>
 internal sealed class ChecksumStrategy : IValidationStrategy
 {
-    public async Task RunAsync(TableContext context, CancellationToken cancellationToken)
+    public Task RunAsync(TableContext context, CancellationToken cancellationToken) =>
+        WalkAsync(context, new FullRunWalk(context), context.Options.Parallelism, cancellationToken);
+
+    /// <summary>Compares the table's key range from where <paramref name="walk"/> starts to its end, <paramref name="parallelism"/> segments at a time.</summary>
+    public static async Task WalkAsync(TableContext context, IKeyWalk walk, int parallelism, CancellationToken cancellationToken)
     {
-        var resume = context.Progress.BaseCursor.Key is { } key ? RowKey.Parse(context.Table, key) : null;
-        var progress = new SegmentProgress(context.Progress, context.Suspects);
+        var progress = new SegmentProgress(walk);
         var density = new DriftDensity();
         await Parallel.ForEachAsync(
-            ChunkPlanner.SegmentsAsync(context, resume, cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = context.Options.Parallelism, CancellationToken = cancellationToken },
+            ChunkPlanner.SegmentsAsync(context, walk, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
             async (segment, ct) =>
             {
-                var rows = await context.Steps.RunAsync("compare a segment's checksums", null, t => CompareAsync(context, segment, density, t), ct);
+                var rows = await context.Steps.RunAsync("compare a segment's checksums", null, t => CompareAsync(context, walk, segment, density, t), ct);
                 progress.Completed(segment, rows);
                 await context.Suspects.FlushAsync(all: false, ct);
                 await context.Throttle.WaitAsync(rows, ct);
             });
     }
 
-    private static async Task<int> CompareAsync(TableContext context, Segment segment, DriftDensity density, CancellationToken cancellationToken)
+    private static async Task<int> CompareAsync(TableContext context, IKeyWalk walk, Segment segment, DriftDensity density, CancellationToken cancellationToken)
     {
         var (table, reader) = (context.Table, context.Reader);
         if (density.SkipChunks(segment.Index))
         {
-            return await CompareRowsAsync(context, ChunkPlanner.Merge(segment.Chunks), cancellationToken);
+            return await CompareRowsAsync(context, walk, ChunkPlanner.Merge(segment.Chunks), cancellationToken);
         }
 
         var b = reader.ReadChunkChecksumsAsync(table, context.BaseSide, segment.Chunks, cancellationToken);
@@ -61,11 +63,11 @@ internal sealed class ChecksumStrategy : IValidationStrategy
         }
 
         density.Observe(differing.Count, differing.Count + equal);
-        return differing.Count == 0 ? rows : rows + await CompareRowsAsync(context, ChunkPlanner.Merge(differing), cancellationToken);
+        return differing.Count == 0 ? rows : rows + await CompareRowsAsync(context, walk, ChunkPlanner.Merge(differing), cancellationToken);
     }
 
     /// <summary>Compares the row checksums of the ranges and adds the keys that differ to the suspects.</summary>
-    private static async Task<int> CompareRowsAsync(TableContext context, List<KeyRange> ranges, CancellationToken cancellationToken)
+    private static async Task<int> CompareRowsAsync(TableContext context, IKeyWalk walk, List<KeyRange> ranges, CancellationToken cancellationToken)
     {
         var (rows, suspects) = await Merge.SuspectsAsync(
             context.Reader.ReadRowChecksumsAsync(context.Table, context.BaseSide, ranges, cancellationToken),
@@ -73,7 +75,7 @@ internal sealed class ChecksumStrategy : IValidationStrategy
             r => r.Key, (x, y) => x.Checksum != y.Checksum, cancellationToken);
         foreach (var key in suspects)
         {
-            context.Suspects.Add(key);
+            walk.Suspect(key);
         }
 
         return rows;
@@ -91,17 +93,17 @@ internal sealed class ChecksumStrategy : IValidationStrategy
     }
 
     /// <summary>
-    /// Moves the table's cursor over segments that workers finish out of order: only up to the end of the longest run of
+    /// Moves the walk's cursor over segments that workers finish out of order: only up to the end of the longest run of
     /// finished segments from the start, so a checkpoint never passes an unchecked range. Rows are counted at once.
     /// </summary>
-    private sealed class SegmentProgress(TableRun table, SuspectQueue suspects)
+    private sealed class SegmentProgress(IKeyWalk walk)
     {
         private readonly SortedDictionary<int, RowKey?> _done = [];
         private int _next;
 
         public void Completed(Segment segment, int rows)
         {
-            table.Checked(rows);
+            walk.Counted(rows);
             lock (_done)
             {
                 _done[segment.Index] = segment.End;
@@ -109,9 +111,7 @@ internal sealed class ChecksumStrategy : IValidationStrategy
                 {
                     if (end is not null)
                     {
-                        var cursor = new TableCursor(null, end.ToText());
-                        table.AdvanceBase(cursor, 0);
-                        suspects.Progressed(cursor, end);
+                        walk.Reached(end);
                     }
 
                     _next++;

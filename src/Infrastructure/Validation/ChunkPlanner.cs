@@ -19,13 +19,14 @@ internal static class ChunkPlanner
     /// <summary>Chunks per segment: with the default 4,000 rows per chunk, about 128,000 rows per segment.</summary>
     public const int SegmentChunks = 32;
 
-    public static IAsyncEnumerable<Segment> SegmentsAsync(TableContext context, RowKey? after, CancellationToken cancellationToken) =>
+    /// <summary>The segments of the table's key range after the walk's start, each of chunks of about the walk's rows.</summary>
+    public static IAsyncEnumerable<Segment> SegmentsAsync(TableContext context, IKeyWalk walk, CancellationToken cancellationToken) =>
         context.Table.HasSingleIntegerKey && context.Table.Key[0].Kind == ColumnKind.Integer
-            ? IntegerSegmentsAsync(context, after?.AsInt64, cancellationToken)
-            : WalkedSegmentsAsync(context, after, cancellationToken);
+            ? IntegerSegmentsAsync(context, walk.After?.AsInt64, walk.EstimatedRows, walk.ChunkRows, cancellationToken)
+            : WalkedSegmentsAsync(context, walk.After, walk.ChunkRows, cancellationToken);
 
     private static async IAsyncEnumerable<Segment> IntegerSegmentsAsync(
-        TableContext context, long? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+        TableContext context, long? after, long estimatedRows, int chunkRows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (table, reader) = (context.Table, context.Reader);
         var column = table.Key[0].Name;
@@ -46,7 +47,7 @@ internal static class ChunkPlanner
         }
 
         var width = Width(Math.Min(b.Min ?? long.MaxValue, o.Min ?? long.MaxValue), Math.Max(b.Max ?? long.MinValue, o.Max ?? long.MinValue),
-            context.Progress.EstimatedRows, context.Options.ChunkRows);
+            estimatedRows, chunkRows);
         var next = after is { } a ? a + 1 : long.MinValue;
         for (var index = 0; ; index++)
         {
@@ -96,13 +97,13 @@ internal static class ChunkPlanner
     }
 
     private static async IAsyncEnumerable<Segment> WalkedSegmentsAsync(
-        TableContext context, RowKey? after, [EnumeratorCancellation] CancellationToken cancellationToken)
+        TableContext context, RowKey? after, int chunkRows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         for (var index = 0; ; index++)
         {
             var from = after;
             var boundaries = await context.Steps.RunAsync("walk the key for chunk boundaries", context.BaseSide,
-                ct => context.Reader.ReadBoundariesAsync(context.Table, context.BaseSide, from, context.Options.ChunkRows, SegmentChunks, ct),
+                ct => context.Reader.ReadBoundariesAsync(context.Table, context.BaseSide, from, chunkRows, SegmentChunks, ct),
                 cancellationToken);
             var chunks = new List<KeyRange>();
             var previous = from;

@@ -10,7 +10,7 @@ internal static class Merge
     /// it saw and the last one (null when none).
     /// </summary>
     public static (int Checked, RowKey? Last) Suspects<T>(
-        IEnumerable<T> baseRows, IEnumerable<T> otherRows, Func<T, RowKey> key, Func<T, T, bool> differ, SuspectQueue suspects)
+        IEnumerable<T> baseRows, IEnumerable<T> otherRows, Func<T, RowKey> key, Func<T, T, bool> differ, Action<RowKey> suspect)
     {
         using var b = baseRows.GetEnumerator();
         using var o = otherRows.GetEnumerator();
@@ -24,13 +24,13 @@ internal static class Merge
             if (order < 0)
             {
                 last = key(b.Current);
-                suspects.Add(last);
+                suspect(last);
                 hasB = b.MoveNext();
             }
             else if (order > 0)
             {
                 last = key(o.Current);
-                suspects.Add(last);
+                suspect(last);
                 hasO = o.MoveNext();
             }
             else
@@ -38,7 +38,7 @@ internal static class Merge
                 last = key(b.Current);
                 if (differ(b.Current, o.Current))
                 {
-                    suspects.Add(last);
+                    suspect(last);
                 }
 
                 (hasB, hasO) = (b.MoveNext(), o.MoveNext());

@@ -1,4 +1,3 @@
-using Migration.Domain.Runs;
 using Migration.Domain.Tables;
 
 namespace Migration.Infrastructure.Validation;
@@ -9,10 +8,14 @@ namespace Migration.Infrastructure.Validation;
 /// </summary>
 internal sealed class RowScanStrategy : IValidationStrategy
 {
-    public async Task RunAsync(TableContext context, CancellationToken cancellationToken)
+    public Task RunAsync(TableContext context, CancellationToken cancellationToken) =>
+        WalkAsync(context, new FullRunWalk(context), cancellationToken);
+
+    /// <summary>Compares the table's rows from where <paramref name="walk"/> starts to the end.</summary>
+    public static async Task WalkAsync(TableContext context, IKeyWalk walk, CancellationToken cancellationToken)
     {
         var (table, reader, batch) = (context.Table, context.Reader, context.Options.BatchSize);
-        var after = context.Progress.BaseCursor.Key is { } resume ? RowKey.Parse(table, resume) : null;
+        var after = walk.After;
         while (true)
         {
             var from = after;
@@ -33,12 +36,11 @@ internal sealed class RowScanStrategy : IValidationStrategy
             };
             var (checkedRows, last) = Merge.Suspects(
                 baseRows.Where(r => upper is null || r.Key <= upper), otherRows.Where(r => upper is null || r.Key <= upper), r => r.Key,
-                (b, o) => ValueRules.DifferingColumns(table, b, o) is not null, context.Suspects);
+                (b, o) => ValueRules.DifferingColumns(table, b, o) is not null, walk.Suspect);
             if (last is not null)
             {
-                var cursor = new TableCursor(null, last.ToText());
-                context.Progress.AdvanceBase(cursor, checkedRows);
-                context.Suspects.Progressed(cursor, last);
+                walk.Counted(checkedRows);
+                walk.Reached(last);
             }
 
             if (upper is null)

@@ -19,7 +19,12 @@ internal sealed class SuspectQueue(
     /// <summary>Suspects held before they are re-checked mid-run, bounding memory under heavy drift.</summary>
     private const int MaxPending = 10_000;
 
+    /// <summary>How long the sweep leaves a published key alone: its repair is likely still on its way.</summary>
+    internal static readonly TimeSpan SweepQuietAfterPublish = TimeSpan.FromSeconds(60);
+
     private readonly List<(RowKey Key, long FoundAt)> _pending = [];
+    private readonly HashSet<RowKey> _pendingKeys = [];
+    private readonly Dictionary<RowKey, long> _published = [];
     private readonly Queue<(TableCursor Cursor, RowKey Through)> _progress = new();
     private readonly SemaphoreSlim _flushing = new(1, 1);
 
@@ -29,14 +34,47 @@ internal sealed class SuspectQueue(
     /// <summary>Columns whose values the events carry only as a hash (<c>Migration:Report:RedactColumns</c>).</summary>
     public IReadOnlySet<string>? Redacted { get; init; }
 
+    /// <summary>A key that differed, unless it already waits (found by the version walk and the sweep both).</summary>
     public void Add(RowKey key)
     {
         lock (_pending)
         {
-            _pending.Add((key, time.GetTimestamp()));
+            if (_pendingKeys.Contains(key))
+            {
+                return;
+            }
+
+            Pend(key);
         }
 
         progress.RecordSuspects(1);
+    }
+
+    /// <summary>
+    /// A key the rolling sweep found different, unless it already waits for its second look or was published less than
+    /// <see cref="SweepQuietAfterPublish"/> ago: a pass of a small table comes round again before the repair of what the
+    /// last one found, and the next pass after the quiet time still sees a difference that stayed.
+    /// </summary>
+    public void AddSwept(RowKey key)
+    {
+        lock (_pending)
+        {
+            if (_pendingKeys.Contains(key)
+                || (_published.TryGetValue(key, out var at) && time.GetElapsedTime(at) < SweepQuietAfterPublish))
+            {
+                return;
+            }
+
+            Pend(key);
+        }
+
+        progress.RecordSuspects(1);
+    }
+
+    private void Pend(RowKey key)
+    {
+        _pending.Add((key, time.GetTimestamp()));
+        _pendingKeys.Add(key);
     }
 
     /// <summary>
@@ -131,7 +169,25 @@ internal sealed class SuspectQueue(
         progress.RecordRecheck(due.Count, keys.Length, events.Count);
         lock (_pending)
         {
+            foreach (var (key, _) in due)
+            {
+                _pendingKeys.Remove(key);
+            }
+
             _pending.RemoveRange(0, due.Count);
+            var now = time.GetTimestamp();
+            foreach (var e in events)
+            {
+                _published[e.Key] = now;
+            }
+
+            if (_published.Count > MaxPending)
+            {
+                foreach (var old in _published.Where(p => time.GetElapsedTime(p.Value) >= SweepQuietAfterPublish).Select(p => p.Key).ToList())
+                {
+                    _published.Remove(old);
+                }
+            }
         }
     }
 

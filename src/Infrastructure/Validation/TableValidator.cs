@@ -24,6 +24,8 @@ namespace Migration.Infrastructure.Validation;
 /// <item><see cref="VersionScanStrategy"/>: incremental runs, on tables with a version column.</item>
 /// <item><see cref="JournalStrategy"/>: incremental runs, beside the version walk, when the write journal is on; alone on
 /// tables without a version column.</item>
+/// <item><see cref="SweepStrategy"/>: incremental runs, beside the version walk, on the tables
+/// <see cref="SweepOptions.Mode"/> names (alone on a table without a version column).</item>
 /// </list>
 /// </summary>
 internal sealed partial class TableValidator(
@@ -62,15 +64,20 @@ internal sealed partial class TableValidator(
                 new Dictionary<string, object?> { ["skipped"] = resolved.Skipped });
         }
 
-        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null) && !_migration.Value.Journal.Enabled)
+        // Tables without a version column are the journal's and the sweep's; a version column named but unusable is a
+        // mistake to name.
+        var named = resolved.Tables.Select(t => _migration.Value.TableEntries
+            .FirstOrDefault(e => string.Equals(e.Name, t.Name, StringComparison.OrdinalIgnoreCase))?.VersionColumn).ToList();
+        if (kind == RunKind.Incremental && resolved.Tables.All(t => t.Version is null)
+            && ((!_migration.Value.Journal.Enabled && !Sweeps(versioned: false, _options.Sweep.MaxRowsPerSecond)) || named.Any(n => n is not null)))
         {
-            var first = resolved.Tables[0];
-            var named = _migration.Value.TableEntries.FirstOrDefault(e => string.Equals(e.Name, first.Name, StringComparison.OrdinalIgnoreCase))?.VersionColumn;
+            var index = Math.Max(0, named.FindIndex(n => n is not null));
+            var (first, column) = (resolved.Tables[index], named[index]);
             throw new ConflictException(
                 "No configured table has a version column that incremental validation can walk" +
-                (named is null ? "" : $" ('{named}' of {first.Name} is not an integer of ms since the epoch, a DATETIME or a TIMESTAMP)") +
+                (column is null ? "" : $" ('{column}' of {first.Name} is not an integer of ms since the epoch, a DATETIME or a TIMESTAMP)") +
                 $"; name one with Migration:Tables:<n>:VersionColumn (tables: {string.Join(", ", resolved.Tables.Select(t => t.Name))}).",
-                new Dictionary<string, object?> { ["table"] = first.Name, ["column"] = named });
+                new Dictionary<string, object?> { ["table"] = first.Name, ["column"] = column });
         }
     }
 
@@ -87,9 +94,9 @@ internal sealed partial class TableValidator(
         run.Plan(resolved.Tables.Select(t => t.Name));
         using var throttle = new RowThrottle(run.MaxRowsPerSecond);
         var work = resolved.Tables.Select(t => (Spec: t, Progress: run.Find(t.Name)!)).ToList();
-        foreach (var (spec, progress) in work.Where(w => run.Kind == RunKind.Incremental && w.Spec.Version is null && !_migration.Value.Journal.Enabled))
+        foreach (var (spec, progress) in work.Where(_ => run.Kind == RunKind.Incremental))
         {
-            progress.FullOnly();
+            PlanSweep(run, spec, progress);
         }
 
         work.RemoveAll(w => w.Progress.Status is TableRunStatus.Completed or TableRunStatus.FullOnly);
@@ -115,7 +122,7 @@ internal sealed partial class TableValidator(
         {
             if (run.Kind == RunKind.Incremental)
             {
-                await RunIncrementalAsync(context, cancellationToken);
+                await RunIncrementalAsync(context, progress.Sweep, cancellationToken);
                 return;
             }
 
@@ -139,33 +146,58 @@ internal sealed partial class TableValidator(
         }
     }
 
-    /// <summary>The version walk and the journal reader side by side, on one suspect queue; either failing stops both.</summary>
-    private async Task RunIncrementalAsync(TableContext context, CancellationToken cancellationToken)
+    /// <summary>Whether an incremental run sweeps a table (with or without a version column) at this rate.</summary>
+    private bool Sweeps(bool versioned, long maxRowsPerSecond) => maxRowsPerSecond > 0 && _options.Sweep.Mode switch
     {
-        var strategies = new List<IValidationStrategy>();
+        SweepMode.Always => true,
+        SweepMode.Auto => !versioned || !_migration.Value.Journal.Enabled,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Gives a table of an incremental run its sweep, at the run's rate (from its request, else the one it was resumed
+    /// with, else configuration); a table without a version column, a journal or a sweep is left to full runs.
+    /// </summary>
+    private void PlanSweep(ValidationRun run, TableSpec table, TableRun progress)
+    {
+        var rate = run.SweepMaxRowsPerSecond ?? progress.Sweep?.MaxRowsPerSecond ?? _options.Sweep.MaxRowsPerSecond;
+        if (Sweeps(table.Version is not null, rate))
+        {
+            progress.StartSweep(only: table.Version is null, rate);
+        }
+        else if (table.Version is null && !_migration.Value.Journal.Enabled)
+        {
+            progress.FullOnly();
+        }
+    }
+
+    /// <summary>
+    /// A table of an incremental run: its version walk, the journal reader and its sweep side by side, on one suspect
+    /// queue; the first to fail stops the others.
+    /// </summary>
+    private async Task RunIncrementalAsync(TableContext context, SweepProgress? sweep, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var walks = new List<Task>();
         if (context.Table.Version is not null)
         {
-            strategies.Add(new VersionScanStrategy());
+            walks.Add(new VersionScanStrategy().RunAsync(context, stop.Token));
         }
 
         if (_migration.Value.Journal.Enabled)
         {
-            strategies.Add(new JournalStrategy(journal, journalCursors));
+            walks.Add(new JournalStrategy(journal, journalCursors).RunAsync(context, stop.Token));
         }
 
-        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await Task.WhenAll(strategies.Select(async strategy =>
+        if (sweep is not null)
         {
-            try
-            {
-                await strategy.RunAsync(context, both.Token);
-            }
-            catch
-            {
-                await both.CancelAsync();
-                throw;
-            }
-        }));
+            walks.Add(new SweepStrategy(sweep).RunAsync(context, stop.Token));
+        }
+
+        var first = await Task.WhenAny(walks);
+        await stop.CancelAsync();
+        await Task.WhenAll(walks).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await first;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the schemas before starting a {Kind} run; the run will read them again")]

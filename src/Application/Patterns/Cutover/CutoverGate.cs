@@ -15,6 +15,8 @@ namespace Migration.Application.Patterns.Cutover;
 /// <item>a full validation with the current base, started after that, has completed;</item>
 /// <item>a running incremental validation is caught up (within <see cref="CutoverOptions.MaxLagMs"/>), its write-journal
 /// lag too (the oldest journal entry it has not verified), and no difference was found for <see cref="CutoverOptions.QuietSeconds"/>;</item>
+/// <item>a table of that run that only its sweep compares (no version column) has had a whole sweep pass started since
+/// the switch settled;</item>
 /// <item>everything found has been repaired: the outbox and the repair backlog are empty, no conflict or dead letter is
 /// open, and no instance has rows that differ without an event since that run started.</item>
 /// </list>
@@ -45,7 +47,7 @@ internal sealed class CutoverGate(
         var incremental = saved.SingleOrDefault(c => c.Kind == RunKind.Incremental && c.Status == RunStatus.Running);
         var now = time.GetUtcNow();
         // The longest time since a table of the running incremental run was last caught up; null without such a run.
-        long? lag = incremental?.Tables.Where(t => t.Status != TableRunStatus.FullOnly)
+        long? lag = incremental?.Tables.Where(t => t.Status != TableRunStatus.FullOnly && t.Sweep is not { Only: true })
             .Select(t => t.CaughtUpAt is { } at ? (long)Math.Max(0, (now - at).TotalMilliseconds) : long.MaxValue)
             .DefaultIfEmpty(0).Max();
         var cleanPass = run is { Status: RunStatus.Completed, TargetMissing: 0, Neq: 0, BaseMissing: 0 } ? run.EndedAt : null;
@@ -84,6 +86,17 @@ internal sealed class CutoverGate(
         {
             reasons.Add($"the running incremental validation has not verified a write-journal entry written {journalLag} ms ago, " +
                 $"more than Migration:Cutover:MaxLagMs ({options.Value.MaxLagMs})");
+        }
+
+        // A table without a version column is compared only by the sweep: it needs a whole pass since the switch settled.
+        foreach (var table in incremental?.Tables.Where(t => t.Sweep is { Only: true }) ?? [])
+        {
+            if (table.Sweep!.LastPassStartedAt is not { } passStarted || passStarted < settledAt)
+            {
+                reasons.Add($"table {table.Table} is compared only by the incremental run's sweep, which has not completed a pass started since " +
+                    $"every instance applied {current.Pattern.ToWire()} ({settledAt:O})" +
+                    (table.Sweep.EstimatedPassSeconds is { } seconds ? $"; a pass takes about {seconds:F0} s" : ""));
+            }
         }
 
         var pending = await backlog.GetAsync(cancellationToken);

@@ -13,7 +13,12 @@ namespace Migration.Application.Validation.StartIncr;
 /// Hand what the run finds to the repair; false: report only (nothing is written to either side, the differences are
 /// stored and listed). Default from configuration (<c>Migration:Repair:Enabled</c>). A resumed run keeps its own.
 /// </param>
-public sealed record StartIncrCommand(long? Utime, long? Interval, bool? Resume = null, long? MaxRowsPerSecond = null, bool? Repair = null) : IRequest<RunDto>;
+/// <param name="SweepMaxRowsPerSecond">
+/// Rate of the run's rolling sweep, rows per second and swept table; 0 turns the sweep off. Default from configuration
+/// (<c>Migration:Validation:Sweep:MaxRowsPerSecond</c>). Not with <see cref="Resume"/>: a resumed run keeps its tables' rates.
+/// </param>
+public sealed record StartIncrCommand(
+    long? Utime, long? Interval, bool? Resume = null, long? MaxRowsPerSecond = null, bool? Repair = null, long? SweepMaxRowsPerSecond = null) : IRequest<RunDto>;
 
 internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, TimeProvider time)
     : IRequestHandler<StartIncrCommand, RunDto>
@@ -23,7 +28,8 @@ internal sealed class StartIncrCommandHandler(IValidationScheduler scheduler, Ti
         // The validation behavior guarantees the values are present and in range.
         var run = request.Resume == true
             ? await scheduler.ResumeAsync(RunKind.Incremental, request.Interval, request.MaxRowsPerSecond, cancellationToken)
-            : await scheduler.StartAsync(RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, request.MaxRowsPerSecond, request.Repair, cancellationToken);
+            : await scheduler.StartAsync(
+                RunKind.Incremental, request.Utime!.Value, request.Interval!.Value, request.MaxRowsPerSecond, request.Repair, request.SweepMaxRowsPerSecond, cancellationToken);
         return RunDto.From(run, time.GetUtcNow());
     }
 }

@@ -32,6 +32,11 @@ internal sealed class StartIncrCommandValidator : AbstractValidator<StartIncrCom
         RuleFor(c => c.MaxRowsPerSecond).InclusiveBetween(0, MaxRowsPerSecondLimit)
             .WithMessage($"'maxRowsPerSecond' must be between 0 (unlimited) and {MaxRowsPerSecondLimit}.");
 
+        RuleFor(c => c.SweepMaxRowsPerSecond).InclusiveBetween(0, MaxRowsPerSecondLimit)
+            .WithMessage($"'sweepMaxRowsPerSecond' must be between 0 (no sweep) and {MaxRowsPerSecondLimit}.");
+        RuleFor(c => c.SweepMaxRowsPerSecond).Null().When(c => c.Resume == true)
+            .WithMessage("'sweepMaxRowsPerSecond' cannot be given with 'resume': a resumed run sweeps each table at the rate it was swept at.");
+
         RuleFor(c => c.Repair).Null().When(c => c.Resume == true).WithMessage(RepairWithResume);
     }
 }
