@@ -69,10 +69,17 @@ internal sealed class ChecksumStrategy : IValidationStrategy
     /// <summary>Compares the row checksums of the ranges and adds the keys that differ to the suspects.</summary>
     private static async Task<int> CompareRowsAsync(TableContext context, IKeyWalk walk, List<KeyRange> ranges, CancellationToken cancellationToken)
     {
-        var (rows, suspects) = await Merge.SuspectsAsync(
-            context.Reader.ReadRowChecksumsAsync(context.Table, context.BaseSide, ranges, cancellationToken),
-            context.Reader.ReadRowChecksumsAsync(context.Table, context.OtherSide, ranges, cancellationToken),
-            r => r.Key, (x, y) => x.Checksum != y.Checksum, cancellationToken);
+        var (table, reader) = (context.Table, context.Reader);
+        // A single signed integer key is merged as numbers: no key object per row, only per suspect.
+        var (rows, suspects) = table.Key is [{ Kind: ColumnKind.Integer } column]
+            ? await Merge.SuspectsAsync(
+                reader.ReadIntegerRowChecksumsAsync(table, context.BaseSide, ranges, cancellationToken),
+                reader.ReadIntegerRowChecksumsAsync(table, context.OtherSide, ranges, cancellationToken),
+                (x, y) => x.Id.CompareTo(y.Id), r => RowKey.Of(column.Name, r.Id), (x, y) => x.Checksum != y.Checksum, cancellationToken)
+            : await Merge.SuspectsAsync(
+                reader.ReadRowChecksumsAsync(table, context.BaseSide, ranges, cancellationToken),
+                reader.ReadRowChecksumsAsync(table, context.OtherSide, ranges, cancellationToken),
+                (x, y) => x.Key.CompareTo(y.Key), r => r.Key, (x, y) => x.Checksum != y.Checksum, cancellationToken);
         foreach (var key in suspects)
         {
             walk.Suspect(key);

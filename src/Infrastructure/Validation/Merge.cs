@@ -49,11 +49,13 @@ internal static class Merge
     }
 
     /// <summary>
-    /// <see cref="Suspects{T}"/> over two streams read side by side (both queries start at once). The suspects are
-    /// returned, not queued: a step that fails halfway and is retried queues nothing twice.
+    /// <see cref="Suspects{T}"/> over two streams read side by side (both queries start at once), ordered by
+    /// <paramref name="order"/>; <paramref name="key"/> is called for the suspects only. The suspects are returned, not
+    /// queued: a step that fails halfway and is retried queues nothing twice.
     /// </summary>
     public static async Task<(int Checked, List<RowKey> Suspects)> SuspectsAsync<T>(
-        IAsyncEnumerable<T> baseRows, IAsyncEnumerable<T> otherRows, Func<T, RowKey> key, Func<T, T, bool> differ, CancellationToken cancellationToken)
+        IAsyncEnumerable<T> baseRows, IAsyncEnumerable<T> otherRows, Comparison<T> order, Func<T, RowKey> key, Func<T, T, bool> differ,
+        CancellationToken cancellationToken)
     {
         await using var b = baseRows.GetAsyncEnumerator(cancellationToken);
         await using var o = otherRows.GetAsyncEnumerator(cancellationToken);
@@ -66,13 +68,13 @@ internal static class Merge
         while (hasB || hasO)
         {
             count++;
-            var order = !hasB ? 1 : !hasO ? -1 : key(b.Current).CompareTo(key(o.Current));
-            if (order < 0)
+            var compared = !hasB ? 1 : !hasO ? -1 : order(b.Current, o.Current);
+            if (compared < 0)
             {
                 suspects.Add(key(b.Current));
                 hasB = await b.MoveNextAsync();
             }
-            else if (order > 0)
+            else if (compared > 0)
             {
                 suspects.Add(key(o.Current));
                 hasO = await o.MoveNextAsync();

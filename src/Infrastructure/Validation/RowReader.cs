@@ -304,8 +304,21 @@ internal sealed class RowReader(SideDatabases databases)
     /// Key and row checksum of every row in the ranges, by key, as the server sends them: a segment's rows are merged
     /// as they arrive (<see cref="Merge.SuspectsAsync{T}"/>), never held, so they die young and memory stays flat.
     /// </summary>
-    public async IAsyncEnumerable<(RowKey Key, long Checksum)> ReadRowChecksumsAsync(
-        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<(RowKey Key, long Checksum)> ReadRowChecksumsAsync(
+        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, CancellationToken cancellationToken) =>
+        ReadChecksumRowsAsync(table, side, ranges, (reader, key) => (key.Read(reader), ChecksumAt(reader, key.Width)), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadRowChecksumsAsync"/> for a table whose key is one signed integer: the key as a <c>long</c>, so
+    /// the merge compares numbers and builds a <see cref="RowKey"/> only for the rows that differ.
+    /// </summary>
+    public IAsyncEnumerable<(long Id, long Checksum)> ReadIntegerRowChecksumsAsync(
+        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, CancellationToken cancellationToken) =>
+        ReadChecksumRowsAsync(table, side, ranges, (reader, key) => (reader.GetInt64(0), ChecksumAt(reader, key.Width)), cancellationToken);
+
+    private async IAsyncEnumerable<T> ReadChecksumRowsAsync<T>(
+        TableSpec table, Direction side, IReadOnlyList<KeyRange> ranges, Func<DbDataReader, KeyColumns, T> read,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var db = databases[side];
         await using var connection = await db.OpenAsync(cancellationToken);
@@ -317,9 +330,11 @@ internal sealed class RowReader(SideDatabases databases)
         var key = new KeyColumns(table, db.Dialect);
         while (await reader.ReadAsync(cancellationToken))
         {
-            yield return (key.Read(reader), unchecked((long)reader.GetFieldValue<ulong>(key.Width)));
+            yield return read(reader, key);
         }
     }
+
+    private static long ChecksumAt(DbDataReader reader, int ordinal) => unchecked((long)reader.GetFieldValue<ulong>(ordinal));
 
     /// <summary>Whether the server of each side computes row checksums for this table (the chunked full run needs both).</summary>
     public bool CanChecksum(TableSpec table) =>
