@@ -41,7 +41,12 @@ internal sealed partial class JournalWorker(
                 await TrimAsync(stoppingToken);
                 await monitor.ReadAsync(stoppingToken);
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping, whatever the interrupted statement threw (a lock wait cut short): nothing is half-done.
+                return;
+            }
+            catch (Exception ex)
             {
                 LogTrimFailed(ex);
             }
@@ -79,7 +84,11 @@ internal sealed partial class JournalWorker(
             _installTriggers = false;
             LogCaptureRefused(ex.Message);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: installed again at the next start.
+        }
+        catch (Exception ex)
         {
             LogCaptureFailed(ex);
         }
