@@ -36,8 +36,10 @@ internal sealed record TableContext(
 internal sealed partial class StepRunner(
     ResiliencePipeline retry, ValidationRun run, TableRun table, DatabaseTimeoutTracker? tracker, TimeProvider time, ILogger logger)
 {
+    // Through the pipeline as an object: one compiled copy of Polly's generic path serves every step, instead of one
+    // per value type a step returns (a first run in a fresh process compiled about 300 methods fewer).
     public async Task<T> RunAsync<T>(string step, Direction? side, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        await retry.ExecuteAsync(
+        (T)(await retry.ExecuteAsync<object?>(
             async ct => await action(ct),
             (ex, _, delay) =>
             {
@@ -49,7 +51,7 @@ internal sealed partial class StepRunner(
 
                 LogRetrying(logger, ex, run.Id, table.Table, step, (int)delay.TotalMilliseconds);
             },
-            cancellationToken);
+            cancellationToken))!;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} on {Table} failed to {Step}; retrying in {DelayMs} ms")]
     private static partial void LogRetrying(ILogger logger, Exception exception, Guid runId, string table, string step, int delayMs);
