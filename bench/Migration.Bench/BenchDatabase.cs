@@ -94,6 +94,22 @@ internal static class BenchDatabase
     public static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
+    /// <summary>Rows of <c>users</c> that only one side has, or that both have with other values: 0 when the sides are equal.</summary>
+    public static async Task<long> CountDifferencesAsync(string server)
+    {
+        await using var connection = new MySqlConnection(server);
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(
+            $"""
+            SELECT (SELECT COUNT(*) FROM {SourceDatabase}.users s LEFT JOIN {TargetDatabase}.users t ON t.id = s.id WHERE t.id IS NULL)
+                 + (SELECT COUNT(*) FROM {TargetDatabase}.users t LEFT JOIN {SourceDatabase}.users s ON s.id = t.id WHERE s.id IS NULL)
+                 + (SELECT COUNT(*) FROM {SourceDatabase}.users s JOIN {TargetDatabase}.users t ON t.id = s.id
+                    WHERE NOT (s.name <=> t.name AND s.email <=> t.email AND s.age <=> t.age AND s.balance <=> t.balance
+                               AND s.ctime <=> t.ctime AND s.utime <=> t.utime))
+            """, connection) { CommandTimeout = 600 };
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public static async Task ExecuteAsync(MySqlConnection connection, string sql)
     {
         await using var command = new MySqlCommand(sql, connection) { CommandTimeout = 600 };

@@ -166,7 +166,7 @@ internal sealed class WriteLedger
                 (delete ? figures.DeleteRepaired : figures.Repaired).Add(Math.Max(0, repaired - ack));
             }
 
-            if (!delete && (repaired == 0 || repaired > toMs))
+            if (!delete && (repaired == 0 || repaired > toMs) && !Vanished(i))
             {
                 figures.Unrepaired++;
             }
@@ -175,12 +175,43 @@ internal sealed class WriteLedger
         return figures;
     }
 
-    /// <summary>Delays of every acknowledged write of one group; a write never detected or repaired counts as infinite.</summary>
-    public (List<double> Detected, List<double> Repaired, long Count) Delays(bool deletes)
+    /// <summary>
+    /// Whether the write's row never reached the target and is gone from the source: the id was inserted by the run
+    /// and deleted again before validation copied it (no write of the id was ever repaired). Nothing is left to detect
+    /// or repair for such a write; the comparison of both tables at the end proves it.
+    /// </summary>
+    public bool Vanished(int index)
+    {
+        var id = _records[index].Id;
+        var newest = _lastWrite[id];
+        if (_records[newest].Kind != WriteKind.Delete || _records[newest].AckMs == 0)
+        {
+            return false;
+        }
+
+        var inserted = false;
+        for (var i = newest; i >= 0; i = _records[i].Previous)
+        {
+            if (_records[i].RepairedMs != 0)
+            {
+                return false;
+            }
+
+            inserted |= _records[i].Kind == WriteKind.Insert;
+        }
+
+        return inserted;
+    }
+
+    /// <summary>
+    /// Delays of every acknowledged write of one group; a write never detected or repaired counts as infinite, except
+    /// one that <see cref="Vanished"/> (counted apart).
+    /// </summary>
+    public (List<double> Detected, List<double> Repaired, long Count, long Vanished) Delays(bool deletes)
     {
         var detected = new List<double>();
         var repaired = new List<double>();
-        long n = 0;
+        long n = 0, vanished = 0;
         for (var i = 0; i < Count; i++)
         {
             ref var r = ref _records[i];
@@ -190,11 +221,17 @@ internal sealed class WriteLedger
             }
 
             n++;
+            if ((r.DetectedMs == 0 || r.RepairedMs == 0) && Vanished(i))
+            {
+                vanished++;
+                continue;
+            }
+
             detected.Add(r.DetectedMs == 0 ? double.PositiveInfinity : Math.Max(0, r.DetectedMs - r.AckMs));
             repaired.Add(r.RepairedMs == 0 ? double.PositiveInfinity : Math.Max(0, r.RepairedMs - r.AckMs));
         }
 
-        return (detected, repaired, n);
+        return (detected, repaired, n, vanished);
     }
 
     /// <summary>Acknowledged writes of one kind.</summary>
@@ -212,14 +249,14 @@ internal sealed class WriteLedger
         return n;
     }
 
-    /// <summary>Acknowledged updates and inserts not repaired yet.</summary>
+    /// <summary>Acknowledged updates and inserts not repaired yet (and not <see cref="Vanished"/>).</summary>
     public long Unrepaired()
     {
         long n = 0;
         for (var i = 0; i < Count; i++)
         {
             ref var r = ref _records[i];
-            if (r.AckMs != 0 && r.Kind != WriteKind.Delete && r.RepairedMs == 0)
+            if (r.AckMs != 0 && r.Kind != WriteKind.Delete && r.RepairedMs == 0 && !Vanished(i))
             {
                 n++;
             }

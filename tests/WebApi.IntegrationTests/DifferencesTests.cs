@@ -252,6 +252,42 @@ public sealed class DifferencesTests
     }
 
     [Fact]
+    public async Task Outcomes_ControlDatabaseRefusingThemForAWhile_AreRecordedOnceItTakesThemAgain()
+    {
+        var logs = new LogCollector();
+        await using var api = Api(
+            new() { ["Migration:Repair:RetryBackoffMs"] = "50", ["Migration:Repair:MaxRetryBackoffMs"] = "200" },
+            services: s => s.AddSingleton<ILoggerProvider>(logs));
+        await using var control = new SqliteConnection($"Data Source={Path.Combine(api.Databases.DataDirectory, "control.db")}");
+        await control.OpenAsync(_ct);
+        await using (var block = control.CreateCommand())
+        {
+            // Every outcome update fails while outcome_block has a row, as a deadlocked or locked control database would.
+            block.CommandText = """
+                CREATE TABLE outcome_block (x INTEGER);
+                INSERT INTO outcome_block VALUES (1);
+                CREATE TRIGGER refuse_outcomes BEFORE UPDATE ON migration_differences WHEN EXISTS (SELECT 1 FROM outcome_block)
+                BEGIN SELECT RAISE(ABORT, 'outcomes refused by the test'); END;
+                """;
+            await block.ExecuteNonQueryAsync(_ct);
+        }
+
+        var run = await FullRunAsync(api, drained: false);
+        await Eventually.HoldsAsync(
+            () => Task.FromResult(logs.Entries.Any(e => e.Message.StartsWith("Recording the outcome repaired of", StringComparison.Ordinal))),
+            "a refused outcome being retried");
+        Assert.NotEmpty((await ListAsync(api, $"run={run.Id}&outcome=pending")).Items);
+        await using (var unblock = control.CreateCommand())
+        {
+            unblock.CommandText = "DELETE FROM outcome_block";
+            await unblock.ExecuteNonQueryAsync(_ct);
+        }
+
+        await Eventually.HoldsAsync(async () => (await ListAsync(api, $"run={run.Id}&outcome=repaired")).Items.Count == Found, "every outcome recorded");
+        Assert.DoesNotContain(logs.Entries, e => e.Message.StartsWith("Could not record the outcome", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Retention_KeepsTheLastRunsAndTheirDifferences()
     {
         await using var api = Api(new() { ["Migration:Report:KeepRuns"] = "2" });

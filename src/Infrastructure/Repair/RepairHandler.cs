@@ -32,6 +32,7 @@ internal sealed partial class RepairHandler(
     ILogger<RepairHandler> logger)
 {
     private readonly ResiliencePipeline _retry = pipelines.GetPipeline(RetryPipelines.Repair);
+    private readonly ResiliencePipeline _outcomeRetry = pipelines.GetPipeline(RetryPipelines.DifferenceOutcome);
 
     public async Task<RepairResult> HandleAsync(EventMessage message, CancellationToken cancellationToken) =>
         (await HandleBatchAsync([message], cancellationToken))[0];
@@ -141,37 +142,33 @@ internal sealed partial class RepairHandler(
         _ => DifferenceOutcome.Gone,
     };
 
-    /// <summary>Tells the stored differences of the batch path's events what became of them, as <see cref="RecordAsync(Guid?, DifferenceOutcome, CancellationToken)"/>.</summary>
-    private async Task RecordAsync(IReadOnlyCollection<Guid> eventIds, DifferenceOutcome outcome, CancellationToken cancellationToken)
+    /// <summary>Tells the stored difference of one event what became of it, as <see cref="RecordAsync(IReadOnlyCollection{Guid}, DifferenceOutcome, CancellationToken)"/>.</summary>
+    private async Task RecordAsync(Guid? eventId, DifferenceOutcome outcome, CancellationToken cancellationToken)
     {
-        try
+        if (eventId is { } id)
         {
-            await differences.RecordOutcomesAsync(eventIds, outcome, cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            LogOutcomesNotRecorded(ex, eventIds.Count, outcome.ToWire());
+            await RecordAsync([id], outcome, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Tells the stored difference what became of its event. The row is repaired already: a control database that does
-    /// not take the outcome leaves the difference listed as it was, with a warning, and the repair goes on.
+    /// Tells the stored differences what became of their events, through the <c>difference-outcome</c> retry pipeline
+    /// (a deadlock or a lock wait of the control database passes). The rows are repaired already: a control database
+    /// that does not take the outcome within its attempts leaves the differences listed as they were, with a warning,
+    /// and the repair goes on.
     /// </summary>
-    private async Task RecordAsync(Guid? eventId, DifferenceOutcome outcome, CancellationToken cancellationToken)
+    private async Task RecordAsync(IReadOnlyCollection<Guid> eventIds, DifferenceOutcome outcome, CancellationToken cancellationToken)
     {
-        if (eventId is not { } id)
-        {
-            return;
-        }
-
         try
         {
-            await differences.RecordOutcomeAsync(id, outcome, cancellationToken);
+            await _outcomeRetry.ExecuteAsync(
+                async ct => await differences.RecordOutcomesAsync(eventIds, outcome, ct),
+                (ex, attempt, delay) => LogOutcomeRetrying(ex, outcome.ToWire(), eventIds.Count, attempt, (long)delay.TotalMilliseconds),
+                cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogOutcomeNotRecorded(ex, id, outcome.ToWire());
+            LogOutcomesNotRecorded(ex, eventIds.Count, outcome.ToWire());
         }
     }
 
@@ -184,8 +181,8 @@ internal sealed partial class RepairHandler(
     [LoggerMessage(Level = LogLevel.Error, Message = "Repair of {Table}:{Id} (event {EventId}) gave up after {Attempts} attempts; it becomes a dead letter")]
     private partial void LogGaveUp(Exception exception, string table, string id, Guid eventId, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome {Outcome} of event {EventId} in the stored differences; it stays listed as before")]
-    private partial void LogOutcomeNotRecorded(Exception exception, Guid eventId, string outcome);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome {Outcome} of {Count} events in the stored differences failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private partial void LogOutcomeRetrying(Exception exception, string outcome, int count, int attempt, long delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome {Outcome} of {Count} events in the stored differences; they stay listed as before")]
     private partial void LogOutcomesNotRecorded(Exception exception, int count, string outcome);

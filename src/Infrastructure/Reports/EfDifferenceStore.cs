@@ -47,29 +47,25 @@ internal sealed class EfDifferenceStore(
             Outcome = _pending,
         }).ToList();
 
-    /// <summary>What the repair did with the event; a difference stored by no one (another producer's event) is no error.</summary>
-    public async Task RecordOutcomeAsync(Guid eventId, DifferenceOutcome outcome, CancellationToken cancellationToken)
-    {
-        var wire = outcome.ToWire();
-        long? now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await using var context = control.CreateContext();
-        await context.Set<DifferenceRecord>()
-            .Where(d => d.EventId == eventId)
-            .ExecuteUpdateAsync(set => set.SetProperty(d => d.Outcome, wire).SetProperty(d => d.OutcomeAtMs, now), cancellationToken);
-    }
-
-    /// <summary>The same outcome for many events at once (the batch repair's), in one statement per thousand.</summary>
+    /// <summary>
+    /// What the repair did with these events, in one statement per thousand; a difference stored by no one (another
+    /// producer's event) is no error. Read committed: the update locks the rows it changes and no gaps between them, so
+    /// it never waits for (nor deadlocks with) a publisher inserting new differences beside them.
+    /// </summary>
     public async Task RecordOutcomesAsync(IReadOnlyCollection<Guid> eventIds, DifferenceOutcome outcome, CancellationToken cancellationToken)
     {
         var wire = outcome.ToWire();
         long? now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var context = control.CreateContext();
+        await using var transaction = await context.Database.BeginTransactionAsync(System.Data.IsolationLevel.ReadCommitted, cancellationToken);
         foreach (var chunk in eventIds.Chunk(1_000))
         {
             await context.Set<DifferenceRecord>()
                 .Where(d => chunk.Contains(d.EventId))
                 .ExecuteUpdateAsync(set => set.SetProperty(d => d.Outcome, wire).SetProperty(d => d.OutcomeAtMs, now), cancellationToken);
         }
+
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<StoredDifference>> ListAsync(DifferenceFilter filter, long? after, int limit, CancellationToken cancellationToken)

@@ -55,6 +55,9 @@ internal static partial class RetryPipelines
     /// <summary>Storing an in-process event as a dead letter; after its attempts the outbox keeps the event and the relay sends it again.</summary>
     public const string DeadLetter = "dead-letter";
 
+    /// <summary>Recording what the repair did in the stored differences; a few attempts, then the repair goes on without it.</summary>
+    public const string DifferenceOutcome = "difference-outcome";
+
     /// <summary>Reporting the rows of a failed double-write copy; a few quick attempts within the copy's time budget.</summary>
     public const string DoubleWriteReport = "double-write-report";
 
@@ -67,6 +70,9 @@ internal static partial class RetryPipelines
     /// <summary>Attempts to store an in-process dead letter before the event is left to the relay.</summary>
     public const int DeadLetterAttempts = 3;
 
+    /// <summary>Attempts to record the outcome of repaired events in the stored differences.</summary>
+    public const int DifferenceOutcomeAttempts = 5;
+
     /// <summary>Attempts to report the rows of a failed double-write copy.</summary>
     public const int DoubleWriteReportAttempts = 3;
 
@@ -74,7 +80,7 @@ internal static partial class RetryPipelines
     public const int MaxConsumeErrorBackoffMs = 5_000;
 
     public static IReadOnlyList<string> Names { get; } =
-        [Validation, Repair, OutboxRelay, KafkaConsumer, KafkaConsume, KafkaDeadLetter, DeadLetter, DoubleWriteReport, FenceWait];
+        [Validation, Repair, OutboxRelay, KafkaConsumer, KafkaConsume, KafkaDeadLetter, DeadLetter, DifferenceOutcome, DoubleWriteReport, FenceWait];
 
     /// <summary>The observer a call passes in its <see cref="ResilienceContext"/>.</summary>
     internal static readonly ResiliencePropertyKey<RetryObserver> ObserverKey = new("migration.retry-observer");
@@ -95,6 +101,7 @@ internal static partial class RetryPipelines
                 ex => ex is ConsumeException { Error.IsFatal: false }),
             KafkaDeadLetter => new(null, Ms(repair.RetryBackoffMs), Ms(repair.MaxRetryBackoffMs), _ => true),
             DeadLetter => new(DeadLetterAttempts, Ms(repair.RetryBackoffMs), Ms(repair.MaxRetryBackoffMs), _ => true),
+            DifferenceOutcome => new(DifferenceOutcomeAttempts, Ms(repair.RetryBackoffMs), Ms(repair.MaxRetryBackoffMs), _ => true),
             DoubleWriteReport => new(DoubleWriteReportAttempts, Ms(100), Ms(1_000), _ => true),
             // Waits of about 20, 40, 80, 160 ms, then 200 ms each: enough attempts to cover FenceWaitMs.
             FenceWait => new(5 + (options.DoubleWrite.FenceWaitMs / 200), Ms(20), Ms(200), ex => ex is FenceMovedException),
