@@ -246,8 +246,8 @@ internal static class IncrementalBench
         var (updates, inserts, deletes) = (ledger.CountAcked(WriteKind.Update), ledger.CountAcked(WriteKind.Insert), ledger.CountAcked(WriteKind.Delete));
         var total = updates + inserts + deletes;
         var achieved = total / written;
-        var (detected, repaired, _, vanished) = ledger.Delays(deletes: false);
-        var (deleteDetected, deleteRepaired, _, deletesVanished) = ledger.Delays(deletes: true);
+        var (detected, repaired, _, vanished, covered) = ledger.Delays(deletes: false);
+        var (deleteDetected, deleteRepaired, _, deletesVanished, deletesCovered) = ledger.Delays(deletes: true);
         detected.Sort();
         repaired.Sort();
         var detectedP99 = WriteLedger.Percentile(detected, 0.99);
@@ -267,9 +267,9 @@ internal static class IncrementalBench
         Console.WriteLine(FormattableString.Invariant($"""
             writes acknowledged: {total:N0} in {written:F1} s = {achieved:N0}/s (target {options.WritesPerSecond:N0}/s{(achieved >= options.WritesPerSecond * 0.99 ? "" : ": FELL SHORT")}); {updates:N0} updates, {inserts:N0} inserts, {deletes:N0} deletes; {load.Failures} failed round trips
             run: {run.RowsChecked:N0} rows checked, {run.EventsPublished:N0} events, {run.Errors} errors
-            write → detected (updates + inserts): {WriteLedger.Percentiles(detected)}; {detected.Count(double.IsPositiveInfinity):N0} never detected
+            write → detected (updates + inserts): {WriteLedger.Percentiles(detected)}; {detected.Count(double.IsPositiveInfinity):N0} never detected; {covered:N0} found through a later event of their row (counted when it was repaired)
             write → repaired (updates + inserts): {WriteLedger.Percentiles(repaired)}; {ledger.Unrepaired():N0} never repaired {drained:F1} s after the load ended
-            deletes: {(deletesSeen == 0 ? $"{deletes:N0} written, not detected (no journal)" : $"{deletesSeen:N0} of {deletes - deletesVanished:N0} detected: {WriteLedger.Percentiles(deleteDetected)}")}; repaired {deletesRepaired:N0}{(deletesRepaired > 0 ? $": {WriteLedger.Percentiles(deleteRepaired)}" : "")}
+            deletes: {(deletesSeen == 0 ? $"{deletes:N0} written, not detected (no journal)" : $"{deletesSeen:N0} of {deletes - deletesVanished:N0} detected ({deletesCovered:N0} through another event of their row): {WriteLedger.Percentiles(deleteDetected)}")}; repaired {deletesRepaired:N0}{(deletesRepaired > 0 ? $": {WriteLedger.Percentiles(deleteRepaired)}" : "")}
             never on the target, nothing to detect or repair: {vanished:N0} inserts/updates and {deletesVanished:N0} deletes of rows the load inserted and deleted again before validation copied them
             both tables compared row by row after the load: {(differing.Rows == 0 ? "equal" : $"{differing.Rows:N0} rows still DIFFER")} {differing.AfterSeconds:F1} s after it ended
             repair: {repairedPerSecond:N0} rows/s while writing, {repairedPerSecondToEnd:N0} rows/s until drained ({instances} instance(s))
@@ -296,7 +296,7 @@ internal static class IncrementalBench
         Target(memoryGrowth <= Math.Max(20, memoryFirst * 0.10), string.Create(CultureInfo.InvariantCulture, $"memory grows {memoryGrowth:F0} MB over {options.Seconds} s"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"summary: writes {achieved:N0}/s of {options.WritesPerSecond:N0}; detected p50 {WriteLedger.Ms(WriteLedger.Percentile(detected, 0.5))} p99 {WriteLedger.Ms(detectedP99)}; " +
-            $"repaired p50 {WriteLedger.Ms(WriteLedger.Percentile(repaired, 0.5))} p99 {WriteLedger.Ms(repairedP99)}; deletes detected {deletesSeen:N0}/{deletes:N0}; " +
+            $"repaired p50 {WriteLedger.Ms(WriteLedger.Percentile(repaired, 0.5))} p99 {WriteLedger.Ms(repairedP99)}; deletes detected {deletesSeen:N0}/{deletes - deletesVanished:N0}; " +
             $"backlog {backlogSlope:+0;-0} rows/s; memory {memoryGrowth:+0;-0} MB over the run; repair {repairedPerSecond:N0} rows/s ({instances} instance(s)); " +
             $"load {loads.Min():F1}–{loads.Max():F1}"));
         Console.WriteLine(misses.Count == 0 ? "result: every target met" : $"result: targets MISSED: {string.Join("; ", misses)}");

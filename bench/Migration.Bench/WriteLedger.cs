@@ -205,13 +205,14 @@ internal sealed class WriteLedger
 
     /// <summary>
     /// Delays of every acknowledged write of one group; a write never detected or repaired counts as infinite, except
-    /// one that <see cref="Vanished"/> (counted apart).
+    /// one that <see cref="Vanished"/> (counted apart). A write detected only through another event of its row counts
+    /// as detected when its row was repaired (<c>Covered</c>).
     /// </summary>
-    public (List<double> Detected, List<double> Repaired, long Count, long Vanished) Delays(bool deletes)
+    public (List<double> Detected, List<double> Repaired, long Count, long Vanished, long Covered) Delays(bool deletes)
     {
         var detected = new List<double>();
         var repaired = new List<double>();
-        long n = 0, vanished = 0;
+        long n = 0, vanished = 0, covered = 0;
         for (var i = 0; i < Count; i++)
         {
             ref var r = ref _records[i];
@@ -227,11 +228,15 @@ internal sealed class WriteLedger
                 continue;
             }
 
-            detected.Add(r.DetectedMs == 0 ? double.PositiveInfinity : Math.Max(0, r.DetectedMs - r.AckMs));
+            // A write whose row the repair brought up to it before an event of its own reported it (an event of the
+            // same row read it) was found and repaired by then: its detection is bounded by that repair.
+            var found = r.DetectedMs == 0 || (r.RepairedMs != 0 && r.RepairedMs < r.DetectedMs) ? r.RepairedMs : r.DetectedMs;
+            covered += r.DetectedMs == 0 && r.RepairedMs != 0 ? 1 : 0;
+            detected.Add(found == 0 ? double.PositiveInfinity : Math.Max(0, found - r.AckMs));
             repaired.Add(r.RepairedMs == 0 ? double.PositiveInfinity : Math.Max(0, r.RepairedMs - r.AckMs));
         }
 
-        return (detected, repaired, n, vanished);
+        return (detected, repaired, n, vanished, covered);
     }
 
     /// <summary>Acknowledged writes of one kind.</summary>
