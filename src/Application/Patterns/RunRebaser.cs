@@ -40,7 +40,9 @@ internal sealed partial class RunRebaser(IValidationScheduler scheduler, TimePro
             // Once stopped, the run is started again whatever happens to the caller: a switch must not leave it stopped.
             var utime = kind == RunKind.Incremental ? ResumeUtime(old) : 0;
             // A report-only run stays report-only: the switch must not start repairing what no one asked to repair.
-            var replacement = await scheduler.StartAsync(kind, utime, old.IntervalMs, old.MaxRowsPerSecond, old.Repair, CancellationToken.None);
+            // Its sweep keeps the rate it ran at.
+            var replacement = await scheduler.StartAsync(
+                kind, utime, old.IntervalMs, old.MaxRowsPerSecond, old.Repair, SweepRate(old), CancellationToken.None);
             LogRestarted(kind, old.Id, replacement.Id, old.BaseSide.ToWire(), replacement.BaseSide.ToWire(), utime);
             results.Add(new RunRestartDto(Wire(kind), true,
                 $"restarted: the base side changed from {old.BaseSide.ToWire()} to {replacement.BaseSide.ToWire()}",
@@ -61,6 +63,10 @@ internal sealed partial class RunRebaser(IValidationScheduler scheduler, TimePro
             .SelectMany(t => new[] { t.BaseCursor.VersionMs ?? run.Utime, t.TargetCursor.VersionMs ?? run.Utime })
             .DefaultIfEmpty(run.Utime)
             .Min() - 1);
+
+    /// <summary>The sweep rate the run was asked for, else the one its tables were swept at (a resumed run), else none (configuration).</summary>
+    internal static long? SweepRate(ValidationRun run) =>
+        run.SweepMaxRowsPerSecond ?? run.Tables.Select(t => t.Sweep?.MaxRowsPerSecond).FirstOrDefault(r => r is not null);
 
     private static string Wire(RunKind kind) => kind == RunKind.Full ? "full" : "incremental";
 

@@ -53,7 +53,7 @@ public sealed class RunRebaserTests
         _scheduler.Latest(RunKind.Incremental).Returns(old);
         StopReturns(RunKind.Incremental, old);
         var replacement = Run(RunKind.Incremental, Direction.Dst, 3_999);
-        _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>()).Returns(replacement);
+        _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(replacement);
 
         var results = await _rebaser.RebaseAsync(Direction.Dst, _ct);
 
@@ -62,7 +62,7 @@ public sealed class RunRebaserTests
         Received.InOrder(() =>
         {
             _scheduler.StopAsync(RunKind.Incremental, Arg.Any<CancellationToken>());
-            _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>());
+            _scheduler.StartAsync(RunKind.Incremental, 3_999, 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<long?>(), Arg.Any<CancellationToken>());
         });
     }
 
@@ -74,12 +74,12 @@ public sealed class RunRebaserTests
         old.Tables[0].AdvanceBase(new TableCursor(null, "900"), 900);
         _scheduler.Latest(RunKind.Full).Returns(old);
         StopReturns(RunKind.Full, old);
-        _scheduler.StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>()).Returns(Run(RunKind.Full, Direction.Src, 0, 0));
+        _scheduler.StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<long?>(), Arg.Any<CancellationToken>()).Returns(Run(RunKind.Full, Direction.Src, 0, 0));
 
         var result = Assert.Single(await _rebaser.RebaseAsync(Direction.Src, _ct));
 
         Assert.True(result.Restarted);
-        await _scheduler.Received(1).StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>());
+        await _scheduler.Received(1).StartAsync(RunKind.Full, 0, 0, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<long?>(), Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -113,7 +113,36 @@ public sealed class RunRebaserTests
         StopReturns(RunKind.Incremental, run, wasRunning: false);
 
         Assert.Empty(await _rebaser.RebaseAsync(Direction.Dst, _ct));
-        await _scheduler.DidNotReceiveWithAnyArgs().StartAsync(default, default, default, default, default, _ct);
+        await _scheduler.DidNotReceiveWithAnyArgs().StartAsync(default, default, default, default, default, default, _ct);
+    }
+
+    [Fact]
+    public async Task RebaseAsync_IncrementalWithASweepRate_RestartsItAtThatRate()
+    {
+        var old = new ValidationRun(Guid.NewGuid(), RunKind.Incremental, Direction.Src, 1_000, 250, TimeProvider.System.GetUtcNow(), 0, repair: false)
+        {
+            SweepMaxRowsPerSecond = 500,
+        };
+        _scheduler.Latest(RunKind.Incremental).Returns(old);
+        StopReturns(RunKind.Incremental, old);
+        _scheduler.StartAsync(RunKind.Incremental, Arg.Any<long>(), 250, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<long?>(), Arg.Any<CancellationToken>())
+            .Returns(Run(RunKind.Incremental, Direction.Dst));
+
+        await _rebaser.RebaseAsync(Direction.Dst, _ct);
+
+        await _scheduler.Received(1).StartAsync(
+            RunKind.Incremental, Arg.Any<long>(), Arg.Is(250L), Arg.Is<long?>(0), Arg.Is<bool?>(false), Arg.Is<long?>(500), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public void SweepRate_ResumedRunWithoutOne_IsTheRateItsTablesWereSweptAt()
+    {
+        var run = Run(RunKind.Incremental, Direction.Src);
+        run.Plan(["users", "orders"]);
+        run.Tables[1].StartSweep(only: false, maxRowsPerSecond: 700);
+
+        Assert.Equal(700, RunRebaser.SweepRate(run));
+        Assert.Null(RunRebaser.SweepRate(Run(RunKind.Incremental, Direction.Src)));
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public sealed class SwitchPatternCommandHandlerTests
         var old = new ValidationRun(Guid.NewGuid(), RunKind.Incremental, Direction.Src, 0, 100, TimeProvider.System.GetUtcNow());
         _scheduler.Latest(RunKind.Incremental).Returns(old);
         _scheduler.StopAsync(RunKind.Incremental, Arg.Any<CancellationToken>()).Returns(new StopOutcome(old, true));
-        _scheduler.StartAsync(RunKind.Incremental, 0, 100, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<CancellationToken>())
+        _scheduler.StartAsync(RunKind.Incremental, 0, 100, Arg.Any<long?>(), Arg.Any<bool?>(), Arg.Any<long?>(), Arg.Any<CancellationToken>())
             .Returns(new ValidationRun(Guid.NewGuid(), RunKind.Incremental, Direction.Dst, 0, 100, TimeProvider.System.GetUtcNow()));
 
         var result = await _handler.Handle(new SwitchPatternCommand("dst_first", false), _ct);
