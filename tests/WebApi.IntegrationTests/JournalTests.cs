@@ -173,6 +173,24 @@ public abstract class JournalTests
         await client.PostAsync("/migrator/incr/stop", null, _ct);
     }
 
+    [Fact]
+    public async Task Status_PolledWithinTheWorkersInterval_ShowsItsLastMeasurementInsteadOfCountingTheJournalAgain()
+    {
+        // The worker measures once at start, then every minute: status calls meanwhile must not count the journal.
+        await using var api = await StartAsync(new() { ["Migration:Journal:TrimIntervalMs"] = "60000" });
+        var first = await api.WaitForStatusAsync(s => s.Journal?.MeasuredAt is not null);
+        var client = api.CreateClient();
+        Assert.Equal(HttpStatusCode.OK,
+            (await client.PutAsJsonAsync("/api/users/7", new { name = "Polled", email = "p@example.com", age = 42, balance = 1m }, _ct)).StatusCode);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var status = await api.StatusAsync();
+            Assert.Equal(first.Journal!.MeasuredAt, status.Journal!.MeasuredAt);
+            Assert.Equal(first.Journal.Sides.Single(s => s.Side == "SRC").Rows, status.Journal.Sides.Single(s => s.Side == "SRC").Rows);
+        }
+    }
+
     /// <summary>The journal's entries, oldest first, as <c>table|key|op|origin</c>.</summary>
     private static async Task<List<string>> JournalAsync(TestDatabases db, Direction side)
     {

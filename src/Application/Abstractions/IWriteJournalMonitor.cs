@@ -28,4 +28,11 @@ public interface IWriteJournalMonitor
 
     /// <summary>The last measurement, without reading; null before the first.</summary>
     JournalStatus? Snapshot();
+
+    /// <summary>
+    /// The last measurement while it is younger than the journal worker's interval (the worker measures every
+    /// <c>Migration:Journal:TrimIntervalMs</c>), else <see cref="ReadAsync"/>: the status, polled by every open
+    /// dashboard, must not count a large journal on the application's database at each call.
+    /// </summary>
+    Task<JournalStatus> RecentAsync(CancellationToken cancellationToken);
 }

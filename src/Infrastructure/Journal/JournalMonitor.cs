@@ -23,6 +23,11 @@ internal sealed class JournalMonitor(
 
     public JournalStatus? Snapshot() => Volatile.Read(ref _last);
 
+    public async Task<JournalStatus> RecentAsync(CancellationToken cancellationToken) =>
+        Snapshot() is { MeasuredAt: { } at } last && time.GetUtcNow() - at < TimeSpan.FromMilliseconds(options.Value.Journal.TrimIntervalMs)
+            ? last
+            : await ReadAsync(cancellationToken);
+
     public async Task<JournalStatus> ReadAsync(CancellationToken cancellationToken)
     {
         var running = await RunningAsync(cancellationToken);

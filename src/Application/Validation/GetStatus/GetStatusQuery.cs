@@ -119,7 +119,7 @@ internal sealed partial class GetStatusQueryHandler(
     {
         try
         {
-            return await journal.ReadAsync(cancellationToken);
+            return await journal.RecentAsync(cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
