@@ -35,4 +35,7 @@ public interface IWriteJournalMonitor
     /// dashboard, must not count a large journal on the application's database at each call.
     /// </summary>
     Task<JournalStatus> RecentAsync(CancellationToken cancellationToken);
+
+    /// <summary>Forgets the last measurement (triggers were installed or removed): the next <see cref="RecentAsync"/> reads anew.</summary>
+    void Invalidate();
 }

@@ -23,6 +23,8 @@ internal sealed class JournalMonitor(
 
     public JournalStatus? Snapshot() => Volatile.Read(ref _last);
 
+    public void Invalidate() => Volatile.Write(ref _last, null);
+
     public async Task<JournalStatus> RecentAsync(CancellationToken cancellationToken) =>
         Snapshot() is { MeasuredAt: { } at } last && time.GetUtcNow() - at < TimeSpan.FromMilliseconds(options.Value.Journal.TrimIntervalMs)
             ? last
