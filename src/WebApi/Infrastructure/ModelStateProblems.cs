@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Mvc;
 namespace Migration.WebApi.Infrastructure;
 
 /// <summary>
-/// Shapes the 400 for a body that could not be bound (missing, not JSON, wrong types, unknown fields) like the
-/// validation 400: <c>errors</c> keyed by the JSON field name (<c>utime</c>, not <c>$.utime</c>), or <c>body</c>
+/// Shapes the 400 for a body or a query value that could not be bound (missing, not JSON, wrong types, unknown fields)
+/// as every other 400 (<see cref="ValidationProblems"/>): <c>errors</c> keyed by the JSON field name (<c>utime</c>, not <c>$.utime</c>), or <c>body</c>
 /// when the body as a whole is wrong.
 /// </summary>
 internal static class ModelStateProblems
@@ -37,13 +37,7 @@ internal static class ModelStateProblems
             }
         }
 
-        var problem = new ValidationProblemDetails(errors)
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The request body is invalid.",
-            Instance = context.HttpContext.Request.Path,
-        };
-        return new BadRequestObjectResult(problem) { ContentTypes = { "application/problem+json" } };
+        return ValidationProblems.Result(context.HttpContext, errors);
     }
 
     private static string Describe(string field, ActionContext context)

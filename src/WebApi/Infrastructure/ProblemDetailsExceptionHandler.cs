@@ -22,11 +22,7 @@ internal sealed partial class ProblemDetailsExceptionHandler(
 
         ProblemDetails problem = exception switch
         {
-            ValidationException v => new ValidationProblemDetails(v.Errors)
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "One or more fields are invalid.",
-            },
+            ValidationException v => ValidationProblems.Create(httpContext, v.Errors),
             ConflictException c => WithExtensions(
                 new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict", Detail = c.Message }, c.Details),
             TableShapeException t => WithExtensions(

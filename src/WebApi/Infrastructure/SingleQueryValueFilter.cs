@@ -1,5 +1,4 @@
 using System.Collections;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
 
 namespace Migration.WebApi.Infrastructure;
@@ -27,13 +26,7 @@ internal sealed class SingleQueryValueFilter : IResourceFilter
             return;
         }
 
-        context.Result = new BadRequestObjectResult(new ValidationProblemDetails(errors)
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "One or more query parameters are invalid.",
-            Instance = context.HttpContext.Request.Path,
-        })
-        { ContentTypes = { "application/problem+json" } };
+        context.Result = ValidationProblems.Result(context.HttpContext, errors);
     }
 
     public void OnResourceExecuted(ResourceExecutedContext context)

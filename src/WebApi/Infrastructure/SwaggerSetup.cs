@@ -321,7 +321,7 @@ internal static class SwaggerSetup
         {
             var (title, detail) = status switch
             {
-                400 => ("One or more fields are invalid.", null),
+                400 => (ValidationProblems.Title, null),
                 401 => ("Unauthorized", $"No credentials: send an API key in the {ApiKeyAuthenticationHandler.HeaderName} header."),
                 403 => ("Forbidden", $"This needs the '{Roles.Operator}' role, which 'dashboard' does not have."),
                 404 => ("Not found", "users:42 does not exist on SRC, the primary side."),
