@@ -33,13 +33,21 @@ public static class DependencyInjection
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MigrationOptions.SectionName);
-        services.AddOptions<MigrationOptions>().Bind(section).PostConfigure(options => BindTableNames(options, section)).ValidateOnStart();
+        services.AddOptions<MigrationOptions>().Bind(section).PostConfigure(options =>
+        {
+            BindTableNames(options, section);
+            // Resolved once here, so the heartbeat and every metric carry the same id.
+            options.InstanceId = string.IsNullOrWhiteSpace(options.InstanceId)
+                ? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}"
+                : options.InstanceId;
+        }).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MigrationOptions>, MigrationOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddRetryPipelines();
 
         services.AddSingleton(sp => new DatabaseTimeoutTracker(
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<IOptions<MigrationOptions>>().Value.InstanceId!));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MigrationOptions>>().Value;

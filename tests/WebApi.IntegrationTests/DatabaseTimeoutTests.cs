@@ -59,6 +59,10 @@ public abstract class DatabaseTimeoutTests
             Assert.Contains("SRC: a statement timed out", databases.GetProperty("description").GetString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live", _ct)).StatusCode);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health", _ct)).StatusCode);
+
+            // Counted by database, and by instance like every other metric (one process may host several).
+            var metrics = await api.CreateAnonymousClient().GetStringAsync("/metrics", _ct);
+            Assert.True(DeadLetterTests.Counter(metrics, "migration_database_timeouts_total", api.InstanceId, "database=\"SRC\"") >= 2, metrics);
         }
 
         Assert.Equal(source, await db.ReadAllAsync(Direction.Src));

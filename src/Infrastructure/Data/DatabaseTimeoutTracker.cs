@@ -23,10 +23,12 @@ public sealed class DatabaseTimeoutTracker
     private readonly ConditionalWeakTable<Exception, object> _seen = [];
     private readonly TimeProvider _time;
     private readonly Counter<long> _timeouts;
+    private readonly KeyValuePair<string, object?> _instance;
 
-    internal DatabaseTimeoutTracker(TimeProvider time, IMeterFactory meters)
+    internal DatabaseTimeoutTracker(TimeProvider time, IMeterFactory meters, string instanceId)
     {
         _time = time;
+        _instance = new("migration.instance", instanceId);
         // The factory hands out one meter per name: this counter joins the migration's other metrics.
         _timeouts = meters.Create(MigrationMetrics.MeterName).CreateCounter<long>(
             "migration.database.timeouts", unit: "{statement}", description: "Statements that timed out waiting for a lock or ran out of time, by database");
@@ -44,7 +46,7 @@ public sealed class DatabaseTimeoutTracker
         }
 
         _last[database] = _time.GetTimestamp();
-        _timeouts.Add(1, new KeyValuePair<string, object?>("database", database));
+        _timeouts.Add(1, new KeyValuePair<string, object?>("database", database), _instance);
     }
 
     /// <summary>How long ago the database last timed out, or null if it never did.</summary>

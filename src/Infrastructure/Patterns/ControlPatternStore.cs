@@ -39,9 +39,7 @@ internal sealed partial class ControlPatternStore(
     private long _reportedAtMs;
     private long _lastPrunedMs;
 
-    public string InstanceId { get; } = string.IsNullOrWhiteSpace(options.Value.InstanceId)
-        ? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..6]}"
-        : options.Value.InstanceId;
+    public string InstanceId { get; } = options.Value.InstanceId!;
 
     public async ValueTask<WritePattern> GetAsync(CancellationToken cancellationToken) =>
         (await GetAppliedAsync(cancellationToken)).Pattern;
