@@ -15,6 +15,7 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
             failures.Add($"Migration:Table '{options.Table}' is not a plain table name (letters, digits, underscore).");
         }
 
+        CheckTables(options.Tables, failures);
         if (!WritePatternExtensions.TryParseWire(options.Pattern, out _))
         {
             failures.Add($"Migration:Pattern '{options.Pattern}' must be src_only, src_first, dst_first or dst_only.");
@@ -89,6 +90,24 @@ internal sealed partial class MigrationOptionsValidator : IValidateOptions<Migra
         Range(failures, $"{side}:CommandTimeoutSeconds", db.CommandTimeoutSeconds, 1, 3_600);
         // innodb_lock_wait_timeout takes whole seconds from 1; a longer wait than the command's own would never be reached.
         Range(failures, $"{side}:LockWaitTimeoutSeconds", db.LockWaitTimeoutSeconds, 1, Math.Max(1, db.CommandTimeoutSeconds));
+    }
+
+    /// <summary>Each entry of <c>Migration:Tables</c> names a table, once; what the tables hold is checked against the schemas before each run.</summary>
+    private static void CheckTables(IReadOnlyList<TableOptions> tables, List<string> failures)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < tables.Count; i++)
+        {
+            var name = tables[i].Name;
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                failures.Add($"Migration:Tables:{i}:Name is missing: each entry names a table (or is \"*\" for every table of the source).");
+            }
+            else if (!seen.Add(name))
+            {
+                failures.Add($"Migration:Tables:{i}:Name '{name}' is listed twice; give each table one entry.");
+            }
+        }
     }
 
     private static void Range(List<string> failures, string key, int value, int min, int max)
