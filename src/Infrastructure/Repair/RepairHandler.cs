@@ -163,12 +163,12 @@ internal sealed partial class RepairHandler(
         {
             await _outcomeRetry.ExecuteAsync(
                 async ct => await differences.RecordOutcomesAsync(eventIds, outcome, ct),
-                (ex, attempt, delay) => LogOutcomeRetrying(ex, outcome.ToWire(), eventIds.Count, attempt, (long)delay.TotalMilliseconds),
+                (ex, attempt, delay) => LogOutcomeRetrying(ex, outcome.ToWire(), eventIds.Count, eventIds.First(), attempt, (long)delay.TotalMilliseconds),
                 cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogOutcomesNotRecorded(ex, eventIds.Count, outcome.ToWire());
+            LogOutcomesNotRecorded(ex, eventIds.Count, eventIds.First(), outcome.ToWire());
         }
     }
 
@@ -181,11 +181,11 @@ internal sealed partial class RepairHandler(
     [LoggerMessage(Level = LogLevel.Error, Message = "Repair of {Table}:{Id} (event {EventId}) gave up after {Attempts} attempts; it becomes a dead letter")]
     private partial void LogGaveUp(Exception exception, string table, string id, Guid eventId, int attempts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome {Outcome} of {Count} events in the stored differences failed (attempt {Attempt}); retrying in {DelayMs} ms")]
-    private partial void LogOutcomeRetrying(Exception exception, string outcome, int count, int attempt, long delayMs);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Recording the outcome {Outcome} of {Count} events (the first {EventId}) in the stored differences failed (attempt {Attempt}); retrying in {DelayMs} ms")]
+    private partial void LogOutcomeRetrying(Exception exception, string outcome, int count, Guid eventId, int attempt, long delayMs);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome {Outcome} of {Count} events in the stored differences; they stay listed as before")]
-    private partial void LogOutcomesNotRecorded(Exception exception, int count, string outcome);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record the outcome {Outcome} of {Count} events (the first {EventId}) in the stored differences; they stay listed as before")]
+    private partial void LogOutcomesNotRecorded(Exception exception, int count, Guid eventId, string outcome);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Set aside a malformed message with key {Key}; it becomes a dead letter")]
     private partial void LogMalformed(Exception exception, string key);
