@@ -201,7 +201,7 @@ public sealed class SqliteDeadLetterTests : DeadLetterTests
 
     protected override async Task ExecuteOnControlAsync(TestDatabases db, string sql)
     {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(db.DataDirectory, "control.db")}");
+        await using var connection = new SqliteConnection(((SqliteTestDatabases)db).ControlConnectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

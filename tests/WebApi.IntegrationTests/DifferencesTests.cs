@@ -258,7 +258,7 @@ public sealed class DifferencesTests
         await using var api = Api(
             new() { ["Migration:Repair:RetryBackoffMs"] = "50", ["Migration:Repair:MaxRetryBackoffMs"] = "200" },
             services: s => s.AddSingleton<ILoggerProvider>(logs));
-        await using var control = new SqliteConnection($"Data Source={Path.Combine(api.Databases.DataDirectory, "control.db")}");
+        await using var control = new SqliteConnection(((SqliteTestDatabases)api.Databases).ControlConnectionString);
         await control.OpenAsync(_ct);
         await using (var block = control.CreateCommand())
         {
@@ -398,7 +398,7 @@ public sealed class DifferencesTests
             _ = first.Server;
         }
 
-        await using (var control = new SqliteConnection($"Data Source={Path.Combine(databases.DataDirectory, "control.db")};Pooling=False"))
+        await using (var control = new SqliteConnection($"{databases.ControlConnectionString};Pooling=False"))
         {
             await control.OpenAsync(_ct);
             await using var drop = control.CreateCommand();

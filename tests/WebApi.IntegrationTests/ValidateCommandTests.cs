@@ -43,7 +43,7 @@ public sealed class ValidateCommandTests : IAsyncLifetime
 
     private async Task<long> CountAsync(string table)
     {
-        await using var control = new SqliteConnection($"Data Source={Path.Combine(_databases.DataDirectory, "control.db")};Pooling=False");
+        await using var control = new SqliteConnection($"{_databases.ControlConnectionString};Pooling=False");
         await control.OpenAsync();
         await using var command = control.CreateCommand();
         command.CommandText = $"SELECT COUNT(*) FROM {table}";

@@ -121,6 +121,9 @@ public sealed class SqliteTestDatabases : TestDatabases
     public override string ConnectionString(Direction side) =>
         $"Data Source={Path.Combine(DataDirectory, side == Direction.Src ? "source.db" : "target.db")}";
 
+    /// <summary>The service's control database on the embedded default: <c>control.db</c> beside the sides.</summary>
+    public string ControlConnectionString => $"Data Source={Path.Combine(DataDirectory, "control.db")}";
+
     public override async Task<DbConnection> OpenAsync(Direction side)
     {
         var connection = new SqliteConnection(ConnectionString(side));
