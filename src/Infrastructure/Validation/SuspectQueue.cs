@@ -89,18 +89,66 @@ internal sealed class SuspectQueue(
         }
     }
 
-    /// <summary>Re-checks and publishes the suspects whose delay has passed, or all of them (waiting out the delay).</summary>
+    /// <summary>
+    /// Re-checks and publishes the suspects whose delay has passed, or (<paramref name="all"/>) every suspect added before
+    /// the call, waiting out their delay first. The wait holds nobody up: a flush runs only once its keys are due. A
+    /// partial flush while another flush runs returns at once (unless <see cref="MaxPending"/> suspects wait): its keys
+    /// stay queued for the next one, so one walk never waits on the other's re-check.
+    /// </summary>
     public async Task FlushAsync(bool all, CancellationToken cancellationToken)
     {
-        await _flushing.WaitAsync(cancellationToken);
+        var cutoff = time.GetTimestamp();
+        if (all)
+        {
+            await WaitUntilDueAsync(cutoff, cancellationToken);
+            await _flushing.WaitAsync(cancellationToken);
+        }
+        else if (!await _flushing.WaitAsync(TimeSpan.Zero, cancellationToken))
+        {
+            if (PendingCount < MaxPending)
+            {
+                return;
+            }
+
+            // Too many wait: the caller holds off until they have been re-checked, which bounds the memory.
+            await _flushing.WaitAsync(cancellationToken);
+        }
+
         try
         {
-            await FlushDueAsync(all, cancellationToken);
+            await FlushDueAsync(all ? cutoff : null, cancellationToken);
             MarkSafe();
         }
         finally
         {
             _flushing.Release();
+        }
+    }
+
+    private int PendingCount
+    {
+        get
+        {
+            lock (_pending)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>Waits until the newest suspect added before <paramref name="cutoff"/> has waited its delay.</summary>
+    private async Task WaitUntilDueAsync(long cutoff, CancellationToken cancellationToken)
+    {
+        long? newest;
+        lock (_pending)
+        {
+            var count = _pending.FindIndex(s => s.FoundAt > cutoff) is var n and >= 0 ? n : _pending.Count;
+            newest = count == 0 ? null : _pending[count - 1].FoundAt;
+        }
+
+        if (newest is { } foundAt && delay - time.GetElapsedTime(foundAt) is var wait && wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken);
         }
     }
 
@@ -133,13 +181,14 @@ internal sealed class SuspectQueue(
         }
     }
 
-    private async Task FlushDueAsync(bool all, CancellationToken cancellationToken)
+    /// <summary>Re-checks the suspects added up to <paramref name="cutoff"/> (waiting out their delay), or else those whose delay has passed, or every one when too many wait.</summary>
+    private async Task FlushDueAsync(long? cutoff, CancellationToken cancellationToken)
     {
         List<(RowKey Key, long FoundAt)> due;
         lock (_pending)
         {
-            var count = all || _pending.Count >= MaxPending ? _pending.Count
-                : _pending.FindIndex(s => time.GetElapsedTime(s.FoundAt) < delay) is var n and >= 0 ? n : _pending.Count;
+            var count = _pending.Count >= MaxPending ? _pending.Count
+                : _pending.FindIndex(s => cutoff is { } c ? s.FoundAt > c : time.GetElapsedTime(s.FoundAt) < delay) is var n and >= 0 ? n : _pending.Count;
             due = _pending.GetRange(0, count);
         }
 
