@@ -139,7 +139,7 @@ public sealed class DifferencesTests
         Assert.Equal(before, await SidesAsync(api));
         var items = await ListAllAsync(api, $"run={run.Id}", limit: 100);
         Assert.Equal(Found, items.Count);
-        Assert.All(items, i => Assert.Equal("pending", i.Outcome));
+        Assert.All(items, i => Assert.Equal(("pending", (DateTimeOffset?)null), (i.Outcome, i.OutcomeAt)));
 
         // Nothing repaired: a switch of base side is not proven by this run.
         Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().PostAsync("/migrator/src_first", null, _ct)).StatusCode);
@@ -156,6 +156,7 @@ public sealed class DifferencesTests
         var result = (await response.Content.ReadFromJsonAsync<RepairInconsistenciesResultDto>(_ct))!;
         Assert.Equal((Found, (string?)null), (result.Requeued, result.Winner));
         await Eventually.HoldsAsync(async () => (await ListAsync(api, $"run={run.Id}&outcome=repaired")).Items.Count == Found, "every difference repaired");
+        Assert.All(await ListAllAsync(api, $"run={run.Id}", limit: 100), i => Assert.InRange(i.OutcomeAt!.Value, run.StartedAt, DateTimeOffset.UtcNow));
         Assert.Equal(0, (await api.Databases.DiffAsync()).Total);
         // Repairing what was found finds nothing new: the cut-over's quiet window still counts from the last run's finds.
         var after = (await api.CreateClient().GetFromJsonAsync<CutoverDto>("/migrator/cutover?to=dst_first", _ct))!;

@@ -155,7 +155,7 @@ internal sealed class EfDifferenceStore(
                 CreatedAtMs = now.ToUnixTimeMilliseconds(),
             });
             difference.Outcome = _pending;
-            difference.OutcomeAtMs = null;
+            difference.OutcomeAtMs = DifferenceRecord.NoOutcomeYet;
             matched.Add(difference.Key);
         }
 
@@ -234,7 +234,7 @@ internal sealed class EfDifferenceStore(
             d.Id, d.RunId, d.EventId, d.Table, d.Key, key.RootElement.Clone(), type, side,
             Array.ConvertAll(columns, c => new ColumnDifference(c.Name, c.Base, c.Other)),
             DateTimeOffset.FromUnixTimeMilliseconds(d.DetectedAtMs), outcome,
-            d.OutcomeAtMs is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null);
+            d.OutcomeAtMs is { } at and not DifferenceRecord.NoOutcomeYet ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null);
     }
 
     private static string KeyObject(RowKey key)

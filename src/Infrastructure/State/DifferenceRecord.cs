@@ -35,5 +35,13 @@ internal sealed class DifferenceRecord
 
     public string Outcome { get; set; } = "";
 
-    public long? OutcomeAtMs { get; set; }
+    /// <summary>
+    /// When the outcome was reported; <see cref="NoOutcomeYet"/> while pending. Stored as a number either way, so the
+    /// repair's update of the outcome keeps the row's size and InnoDB changes it in place (NULL → a time grew every row:
+    /// about 1.7× the cost per outcome). Older databases hold NULL for pending rows too.
+    /// </summary>
+    public long? OutcomeAtMs { get; set; } = NoOutcomeYet;
+
+    /// <summary>The <see cref="OutcomeAtMs"/> of a difference whose outcome is still pending.</summary>
+    public const long NoOutcomeYet = 0;
 }

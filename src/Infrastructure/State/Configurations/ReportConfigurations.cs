@@ -48,7 +48,8 @@ internal sealed class DifferenceRecordConfiguration : IEntityTypeConfiguration<D
         builder.Property(d => d.BaseSide).HasColumnName("base_side").HasMaxLength(3).IsRequired();
         builder.Property(d => d.Columns).HasColumnName("columns").IsRequired();
         builder.Property(d => d.DetectedAtMs).HasColumnName("detected_at");
-        builder.Property(d => d.Outcome).HasColumnName("outcome").HasMaxLength(20).IsRequired();
+        // Fixed width, like outcome_at's number: the outcome's update keeps the row's size (see DifferenceRecord.OutcomeAtMs).
+        builder.Property(d => d.Outcome).HasColumnName("outcome").HasMaxLength(20).IsFixedLength().IsRequired();
         builder.Property(d => d.OutcomeAtMs).HasColumnName("outcome_at");
         // A run's page newest first (list, fix SQL, counts); the repair reports outcomes by event id.
         builder.HasIndex(d => new { d.RunId, d.Id });
