@@ -34,6 +34,12 @@ internal sealed class SuspectQueue(
     /// <summary>Columns whose values the events carry only as a hash (<c>Migration:Report:RedactColumns</c>).</summary>
     public IReadOnlySet<string>? Redacted { get; init; }
 
+    /// <summary>
+    /// Whether a rolling sweep hands keys over too (<see cref="AddSwept"/>): only then are published keys remembered,
+    /// for its quiet time. Without a sweep that memory would only grow with the write rate (a minute of published keys).
+    /// </summary>
+    public bool Swept { get; init; }
+
     /// <summary>A key that differed, unless it already waits (found by the version walk and the sweep both).</summary>
     public void Add(RowKey key)
     {
@@ -225,7 +231,7 @@ internal sealed class SuspectQueue(
 
             _pending.RemoveRange(0, due.Count);
             var now = time.GetTimestamp();
-            foreach (var e in events)
+            foreach (var e in Swept ? events : [])
             {
                 _published[e.Key] = now;
             }

@@ -116,6 +116,7 @@ internal sealed partial class TableValidator(
         {
             Steps = steps,
             Redacted = Reports.ReportRedaction.ColumnsOf(table.Name, _migration.Value.Report.RedactColumns),
+            Swept = progress.Sweep is not null,
         };
         var context = new TableContext(run, progress, table, reader, suspects, throttle, steps, _options, time);
         try
