@@ -68,7 +68,7 @@ internal sealed partial class RepairHandler(
                 var (index, e) = events[j];
                 monitor.Handled(outcome);
                 LogRepaired(e.Table, e.Key.ToText(), e.Type.ToWire(), outcome);
-                results[index] = new RepairResult(outcome, null, 1, e.EventId == Guid.Empty ? null : e.EventId);
+                results[index] = new RepairResult(outcome, null, 1, KeptId(e));
             }
         }
 
@@ -92,8 +92,7 @@ internal sealed partial class RepairHandler(
 
     private async Task<RepairResult> RepairOneAsync(InconsistentEvent e, CancellationToken cancellationToken)
     {
-        // An event without an id (sent by another producer) has none to keep.
-        Guid? eventId = e.EventId == Guid.Empty ? null : e.EventId;
+        var eventId = KeptId(e);
         var attempts = 0;
         try
         {
@@ -122,6 +121,9 @@ internal sealed partial class RepairHandler(
             return new RepairResult(null, $"{ex.GetType().Name}: {ex.Message}", attempts, eventId);
         }
     }
+
+    /// <summary>The event's id, by which its outcome is recorded; none for an event sent by another producer without one.</summary>
+    private static Guid? KeptId(InconsistentEvent e) => e.EventId == Guid.Empty ? null : e.EventId;
 
     private static DifferenceOutcome ToDifference(RepairOutcome outcome) => outcome switch
     {

@@ -148,7 +148,7 @@ internal sealed class SuspectQueue(
         long? newest;
         lock (_pending)
         {
-            var count = _pending.FindIndex(s => s.FoundAt > cutoff) is var n and >= 0 ? n : _pending.Count;
+            var count = DueCount(cutoff);
             newest = count == 0 ? null : _pending[count - 1].FoundAt;
         }
 
@@ -187,15 +187,20 @@ internal sealed class SuspectQueue(
         }
     }
 
+    /// <summary>
+    /// How many suspects, oldest first, were added up to <paramref name="cutoff"/>, or else have waited their delay. Under
+    /// the lock of <see cref="_pending"/>, which is in the order they were added.
+    /// </summary>
+    private int DueCount(long? cutoff) =>
+        _pending.FindIndex(s => cutoff is { } c ? s.FoundAt > c : time.GetElapsedTime(s.FoundAt) < delay) is var n and >= 0 ? n : _pending.Count;
+
     /// <summary>Re-checks the suspects added up to <paramref name="cutoff"/> (waiting out their delay), or else those whose delay has passed, or every one when too many wait.</summary>
     private async Task FlushDueAsync(long? cutoff, CancellationToken cancellationToken)
     {
         List<(RowKey Key, long FoundAt)> due;
         lock (_pending)
         {
-            var count = _pending.Count >= MaxPending ? _pending.Count
-                : _pending.FindIndex(s => cutoff is { } c ? s.FoundAt > c : time.GetElapsedTime(s.FoundAt) < delay) is var n and >= 0 ? n : _pending.Count;
-            due = _pending.GetRange(0, count);
+            due = _pending.GetRange(0, _pending.Count >= MaxPending ? _pending.Count : DueCount(cutoff));
         }
 
         if (due.Count == 0)
@@ -231,9 +236,12 @@ internal sealed class SuspectQueue(
 
             _pending.RemoveRange(0, due.Count);
             var now = time.GetTimestamp();
-            foreach (var e in Swept ? events : [])
+            if (Swept)
             {
-                _published[e.Key] = now;
+                foreach (var e in events)
+                {
+                    _published[e.Key] = now;
+                }
             }
 
             if (_published.Count > MaxPending)
