@@ -80,8 +80,9 @@ internal sealed class VersionScanStrategy : IValidationStrategy
         {
             var changed = await reader.ReadChangedAfterAsync(
                 table, side, Versions.Parse(table.Version!, cursor.Version) ?? start, Key(table, cursor), context.Options.BatchSize, ct, upTo);
-            var found = await reader.ReadByKeysAsync(table, other, changed.ConvertAll(r => r.Key), ct);
-            var counted = 0;
+            // The trailing walk compares only rows the main walk has not (a transaction that committed late): the others
+            // are not even looked up on the other side.
+            var toCompare = new List<SideRow>(changed.Count);
             foreach (var row in changed)
             {
                 var version = row.Values[table.VersionIndex]!;
@@ -95,6 +96,13 @@ internal sealed class VersionScanStrategy : IValidationStrategy
                     continue;
                 }
 
+                toCompare.Add(row);
+            }
+
+            var found = await reader.ReadByKeysAsync(table, other, toCompare.ConvertAll(r => r.Key), ct);
+            var counted = 0;
+            foreach (var row in toCompare)
+            {
                 var differs = !found.TryGetValue(row.Key, out var counterpart)
                     || (baseToTarget
                         ? ValueRules.DifferingColumns(table, row, counterpart) is not null
