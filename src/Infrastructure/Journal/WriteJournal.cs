@@ -19,6 +19,7 @@ namespace Migration.Infrastructure.Journal;
 internal sealed class WriteJournal(SideDatabases databases)
 {
     private const string Table = "`migration_journal`";
+    private const string EntryColumns = "`seq`, `table_name`, `row_key`, `op`, `at_ms`";
 
     /// <summary>Creates the journal table on both sides where it is missing.</summary>
     public async Task EnsureTablesAsync(CancellationToken cancellationToken)
@@ -54,23 +55,35 @@ internal sealed class WriteJournal(SideDatabases databases)
     }
 
     /// <summary>Entries of <paramref name="table"/> after <paramref name="after"/>, in <c>seq</c> order, at most <paramref name="limit"/>.</summary>
-    public async Task<List<JournalEntry>> ReadAsync(Direction side, string table, long after, int limit, CancellationToken cancellationToken)
+    public Task<List<JournalEntry>> ReadAsync(Direction side, string table, long after, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(side, string.Create(CultureInfo.InvariantCulture,
+                $"SELECT {EntryColumns} FROM {Table} WHERE `table_name` = @t AND `seq` > @after ORDER BY `seq` LIMIT {limit}"),
+            Entry,
+            cancellationToken, ("@t", table), ("@after", after));
+
+    /// <summary>
+    /// The numbers alone of the entries <see cref="ReadAsync(Direction, string, long, int, CancellationToken)"/> reads
+    /// (from the index on table and number): what a reader that has most of them already looks through.
+    /// </summary>
+    public Task<List<long>> ReadNumbersAsync(Direction side, string table, long after, int limit, CancellationToken cancellationToken) =>
+        QueryAsync(side, string.Create(CultureInfo.InvariantCulture,
+                $"SELECT `seq` FROM {Table} WHERE `table_name` = @t AND `seq` > @after ORDER BY `seq` LIMIT {limit}"),
+            reader => Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
+            cancellationToken, ("@t", table), ("@after", after));
+
+    /// <summary>The entries numbered <paramref name="numbers"/> (a list from <see cref="ReadNumbersAsync"/>), in <c>seq</c> order.</summary>
+    public async Task<List<JournalEntry>> ReadAsync(Direction side, IReadOnlyCollection<long> numbers, CancellationToken cancellationToken)
     {
-        await using var connection = await databases[side].OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT `seq`, `table_name`, `row_key`, `op`, `at_ms` FROM {Table} WHERE `table_name` = @t AND `seq` > @after ORDER BY `seq` LIMIT {limit}");
-        Add(command, "@t", table);
-        Add(command, "@after", after);
-        var entries = new List<JournalEntry>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var entries = new List<JournalEntry>(numbers.Count);
+        foreach (var chunk in numbers.Chunk(1_000))
         {
-            entries.Add(new JournalEntry(
-                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture)));
+            entries.AddRange(await QueryAsync(side,
+                $"SELECT {EntryColumns} FROM {Table} WHERE `seq` IN ({string.Join(", ", chunk.Select(n => n.ToString(CultureInfo.InvariantCulture)))})",
+                Entry,
+                cancellationToken));
         }
 
+        entries.Sort((a, b) => a.Seq.CompareTo(b.Seq));
         return entries;
     }
 
@@ -87,16 +100,11 @@ internal sealed class WriteJournal(SideDatabases databases)
         ScalarAsync(side, $"SELECT COALESCE(MAX(`seq`), 0) FROM {Table} WHERE `at_ms` < @before", cancellationToken, ("@before", sinceMs));
 
     /// <summary>How many entries the side's journal holds and when the oldest was written (null when empty).</summary>
-    public async Task<(long Rows, long? OldestAtMs)> MeasureAsync(Direction side, CancellationToken cancellationToken)
-    {
-        await using var connection = await databases[side].OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*), MIN(`at_ms`) FROM {Table}";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
-            reader.IsDBNull(1) ? null : Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
-    }
+    public async Task<(long Rows, long? OldestAtMs)> MeasureAsync(Direction side, CancellationToken cancellationToken) =>
+        (await QueryAsync(side, $"SELECT COUNT(*), MIN(`at_ms`) FROM {Table}", reader => (
+                Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture),
+                reader.IsDBNull(1) ? (long?)null : Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture)),
+            cancellationToken))[0];
 
     /// <summary>
     /// When the oldest entry of <paramref name="table"/> after <paramref name="after"/> was written, or null when there
@@ -129,7 +137,12 @@ internal sealed class WriteJournal(SideDatabases databases)
         }
     }
 
-    private async Task<long> ScalarAsync(Direction side, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private static JournalEntry Entry(DbDataReader reader) => new(
+        Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+        Convert.ToInt64(reader.GetValue(4), CultureInfo.InvariantCulture));
+
+    private async Task<List<T>> QueryAsync<T>(
+        Direction side, string sql, Func<DbDataReader, T> read, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
     {
         await using var connection = await databases[side].OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -139,8 +152,18 @@ internal sealed class WriteJournal(SideDatabases databases)
             Add(command, name, value);
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
     }
+
+    private async Task<long> ScalarAsync(Direction side, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters) =>
+        (await QueryAsync(side, sql, reader => Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), cancellationToken, parameters))[0];
 
     private static void Add(DbCommand command, string name, object value)
     {
