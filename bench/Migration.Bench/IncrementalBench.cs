@@ -10,7 +10,6 @@ using Migration.Domain.Runs;
 using Migration.Infrastructure;
 using Migration.Infrastructure.Options;
 using Migration.Infrastructure.Outbox;
-using Migration.WebApi.IntegrationTests.Infrastructure;
 using MySqlConnector;
 
 namespace Migration.Bench;
@@ -40,8 +39,8 @@ internal static class IncrementalBench
             return (await RunOnceAsync(options, server, null, cpu)).Met ? 0 : 1;
         }
 
-        using var cluster = KafkaMockCluster.Start(brokers: 3);
-        Console.WriteLine($"kafka: librdkafka mock cluster, 3 brokers at {cluster.BootstrapServers}, topic of {options.Partitions} partitions");
+        using var cluster = MockBrokerProcess.Start(brokers: 3);
+        Console.WriteLine($"kafka: librdkafka mock cluster in a process of its own, 3 brokers at {cluster.BootstrapServers}, topic of {options.Partitions} partitions");
         if (!options.CompareInstances)
         {
             return (await RunOnceAsync(options, server, cluster, cpu)).Met ? 0 : 1;
@@ -63,7 +62,7 @@ internal static class IncrementalBench
         return one.Met && two.Met && ratio >= 1.7 ? 0 : 1;
     }
 
-    private static async Task<Outcome> RunOnceAsync(BenchOptions options, string server, KafkaMockCluster? cluster, CpuClock cpu)
+    private static async Task<Outcome> RunOnceAsync(BenchOptions options, string server, MockBrokerProcess? cluster, CpuClock cpu)
     {
         var setup = Stopwatch.StartNew();
         var sourceCs = BenchDatabase.For(server, BenchDatabase.SourceDatabase);
@@ -152,6 +151,10 @@ internal static class IncrementalBench
             await watching;
             await scheduler.StopAsync(RunKind.Incremental, CancellationToken.None);
             await repairLog.ReadAsync(CancellationToken.None);
+            if (cluster is not null)
+            {
+                Console.WriteLine($"kafka: the mock broker's own process holds {cluster.WorkingSetMb():F0} MB (every message of its topics; not counted above)");
+            }
 
             return Summarize(options, load, run, windows, written, drained, (differing, equalAfter), instances,
                 (handledAtLoadEnd - handledAtStart) / ((loadEndMs - startMs) / 1000.0),
@@ -324,7 +327,7 @@ internal static class IncrementalBench
         return c.Upserted + c.Deleted + c.Unchanged + c.Conflicts + c.GaveUp;
     });
 
-    private static Dictionary<string, string?> Settings(BenchOptions options, string server, string dataDirectory, KafkaMockCluster? cluster, string topic)
+    private static Dictionary<string, string?> Settings(BenchOptions options, string server, string dataDirectory, MockBrokerProcess? cluster, string topic)
     {
         var settings = new Dictionary<string, string?>
         {

@@ -13,6 +13,11 @@ using Migration.Domain.Runs;
 using Migration.Infrastructure;
 using Migration.Testing;
 
+if (args is [MockBrokerProcess.Argument, var brokers])
+{
+    return MockBrokerProcess.Serve(int.Parse(brokers, CultureInfo.InvariantCulture));
+}
+
 if (args is ["--help"] or ["-h"])
 {
     Console.WriteLine(BenchOptions.Usage);
