@@ -33,8 +33,8 @@ internal sealed partial class KafkaClients : IDisposable
     public ConsumerBuilder<byte[], byte[]> ConsumerBuilder()
     {
         // librdkafka prefetches up to 64 MB per consumer by default: while the repair is behind, that buffer fills and the
-        // process grows with the backlog. 8 MB is seconds of repair work, so the repair never waits on a fetch.
-        var config = new ConsumerConfig(Settings(new() { ["auto.offset.reset"] = "earliest", ["queued.max.messages.kbytes"] = "8192" }, _options.Consumer))
+        // process grows with the backlog. 4 MB is still seconds of repair work, so the repair does not wait on a fetch.
+        var config = new ConsumerConfig(Settings(new() { ["auto.offset.reset"] = "earliest", ["queued.max.messages.kbytes"] = "4096" }, _options.Consumer))
         {
             // Offsets are stored by the worker after a message was repaired or dead-lettered, and committed from the
             // store in the background: a commit never covers a message that was not handled.
